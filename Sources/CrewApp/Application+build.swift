@@ -1,0 +1,88 @@
+import CrewCore
+import CrewHTTP
+import CrewServices
+import CrewStore
+import CrewWeb
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The parts of a running Crew, built from configuration.
+public struct CrewComponents: Sendable {
+    public let configuration: CrewConfiguration
+    public let services: HTTPServices
+    public let routes: RouteCatalog
+    public let pages: PageRenderer
+}
+
+/// Wires configuration → database → services. The database is opened but not
+/// yet migrated (the application migrates before it starts serving).
+/// - Parameters:
+///   - configuration: validated settings.
+///   - clock: the time source; tests pass a fixed one.
+public func buildComponents(
+    _ configuration: CrewConfiguration, clock: CrewClock = .live, logger: Logger
+) async throws -> CrewComponents {
+    let keyText: String
+    if let key = configuration.secretKey {
+        keyText = key
+    } else if case .sqliteMemory = configuration.database {
+        // A throw-away database gets a throw-away key.
+        keyText = SecretSealer.generateKeyText()
+    } else {
+        keyText = try SecretKeyFile.loadOrCreate(dataDirectory: configuration.dataDirectory)
+    }
+    if case .sqliteFile(let path) = configuration.database {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+    }
+    let env = CrewEnvironment(
+        clock: clock, sealer: try SecretSealer(keyText: keyText), plans: configuration.plans,
+        passwordHasher: PasswordHasher(cost: UInt8(configuration.bcryptCost)), publicURL: configuration.publicURL)
+    let database = try DatabaseService(location: configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
+    let services = HTTPServices(database: database, env: env, metrics: PrometheusCollectorRegistry())
+    return CrewComponents(configuration: configuration, services: services, routes: RouteCatalog(), pages: try await PageRenderer.load())
+}
+
+/// The router with every middleware and route; testable without a server.
+public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContext> {
+    let services = components.services
+    let pages = components.pages
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: PrometheusMiddleware(registry: services.metrics))
+    router.add(
+        middleware: ErrorMiddleware(htmlPage: { problem, _, context in
+            pages.errorPage(problem, requestID: context.id, chrome: nil)
+        }))
+    router.add(middleware: AuthenticationMiddleware(services: services))
+
+    let api = APIRouter(group: router.group("api/v1"), prefix: "/api/v1", catalog: components.routes)
+    OperationsController(services: services).register(on: router, api: api)
+    AuthController(services: services).register(on: api)
+    WorkspacesController(services: services).register(on: api)
+    WebController(services: services, pages: pages).register(on: router)
+    return router
+}
+
+/// The whole application: router, server settings, migrations before serving,
+/// and the database service that closes its pools on shutdown.
+/// - Parameter afterMigrations: runs once the schema is current, before serving (the demo seed).
+public func buildApplication(
+    _ components: CrewComponents, logger: Logger, afterMigrations: (@Sendable () async throws -> Void)? = nil
+) -> some ApplicationProtocol {
+    let configuration = components.configuration
+    var app = Application(
+        router: buildRouter(components),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Crew"),
+        services: [components.services.database],
+        logger: logger)
+    app.beforeServerStarts {
+        try await components.services.database.migrate()
+        try await afterMigrations?()
+    }
+    return app
+}

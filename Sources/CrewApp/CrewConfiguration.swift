@@ -1,0 +1,136 @@
+import CrewCore
+import CrewStore
+import Foundation
+import Logging
+
+/// A setting that cannot be used, reported as one line naming it.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public var setting: String
+    public var message: String
+
+    public init(_ setting: String, _ message: String) {
+        self.setting = setting
+        self.message = message
+    }
+
+    public var description: String { "configuration error: \(setting): \(message)" }
+}
+
+/// Values given on the command line; they win over the environment.
+public struct ConfigurationOverrides: Sendable {
+    public var host: String?
+    public var port: String?
+    public var database: String?
+    public var dataDirectory: String?
+
+    public init(host: String? = nil, port: String? = nil, database: String? = nil, dataDirectory: String? = nil) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// Everything Crew reads from its environment, validated at start-up.
+///
+/// Precedence: command-line flags, then `CREW_*` environment variables, then defaults.
+public struct CrewConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    /// The sealing key; `nil` means "use or create `<data-dir>/secret.key`".
+    public var secretKey: String?
+    public var publicURL: String
+    public var plans: PlanCatalog
+    public var bcryptCost: Int
+    public var logLevel: Logger.Level
+    /// Database connections per event loop (PostgreSQL).
+    public var databasePoolSize: Int
+
+    /// Reads and validates the configuration.
+    /// - Parameters:
+    ///   - environment: the process environment (tests pass their own).
+    ///   - overrides: command-line flags.
+    public static func load(environment: [String: String], overrides: ConfigurationOverrides = .init()) throws(ConfigurationError) -> CrewConfiguration {
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let env = environment[name], !env.isEmpty { return env }
+            return nil
+        }
+
+        let host = value(overrides.host, "CREW_HOST") ?? "127.0.0.1"
+        guard !host.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+            throw ConfigurationError("CREW_HOST", "'\(host)' is not a host name or address")
+        }
+        let portText = value(overrides.port, "CREW_PORT") ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ConfigurationError("CREW_PORT", "must be a number from 0 to 65535, got '\(portText)'")
+        }
+        let dataDirectory = value(overrides.dataDirectory, "CREW_DATA_DIR") ?? "./crew-data"
+        let databaseText = value(overrides.database, "CREW_DATABASE_URL") ?? "sqlite://\(dataDirectory)/crew.sqlite"
+        guard let database = DatabaseLocation(url: databaseText) else {
+            throw ConfigurationError(
+                "CREW_DATABASE_URL", "expected sqlite://PATH, sqlite::memory: or postgres://user:pass@host:port/db, got '\(DatabaseLocation.redact(databaseText))'")
+        }
+        let secretKey = environment["CREW_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let secretKey {
+            do { _ = try SecretSealer(keyText: secretKey) } catch {
+                throw ConfigurationError("CREW_SECRET_KEY", "must be 32 bytes as 64 hex digits or 43 base64url characters")
+            }
+        } else if database.isPostgres {
+            throw ConfigurationError("CREW_SECRET_KEY", "is required with PostgreSQL, so every Crew process seals with the same key")
+        }
+        let publicURL = try parsePublicURL(environment["CREW_PUBLIC_URL"], host: host, port: port)
+        let plans = try parsePlans(environment)
+        let bcryptText = environment["CREW_BCRYPT_COST"] ?? "12"
+        guard let bcryptCost = Int(bcryptText), (4...31).contains(bcryptCost) else {
+            throw ConfigurationError("CREW_BCRYPT_COST", "must be a number from 4 to 31, got '\(bcryptText)'")
+        }
+        let levelText = environment["CREW_LOG_LEVEL"] ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ConfigurationError("CREW_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical; got '\(levelText)'")
+        }
+        let poolText = environment["CREW_DB_POOL_SIZE"] ?? "4"
+        guard let poolSize = Int(poolText), (1...200).contains(poolSize) else {
+            throw ConfigurationError("CREW_DB_POOL_SIZE", "must be a number from 1 to 200, got '\(poolText)'")
+        }
+        return CrewConfiguration(
+            host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
+            publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize)
+    }
+
+    private static func parsePublicURL(_ text: String?, host: String, port: Int) throws(ConfigurationError) -> String {
+        guard let text, !text.isEmpty else {
+            let shownHost = host == "0.0.0.0" || host == "::" ? "localhost" : host
+            return "http://\(shownHost):\(port)"
+        }
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+            url.query == nil
+        else {
+            throw ConfigurationError("CREW_PUBLIC_URL", "must be an http:// or https:// address such as https://crew.example.com, got '\(text)'")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `CREW_PLAN_<NAME>=SEATS/ACCOUNTS` edits or adds a plan.
+    private static func parsePlans(_ environment: [String: String]) throws(ConfigurationError) -> PlanCatalog {
+        var plans = PlanCatalog.defaults
+        for (name, setting) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("CREW_PLAN_") {
+            if let problem = plans.apply(planID: String(name.dropFirst("CREW_PLAN_".count)), setting: setting) {
+                throw ConfigurationError(name, problem)
+            }
+        }
+        return plans
+    }
+}
+
+extension DatabaseLocation {
+    /// The URL with any password masked, for error messages.
+    static func redact(_ text: String) -> String {
+        guard let at = text.firstIndex(of: "@"), let schemeEnd = text.range(of: "://") else { return text }
+        let credentials = text[schemeEnd.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return text }
+        return String(text[..<colon]) + ":***" + String(text[at...])
+    }
+}

@@ -1,0 +1,116 @@
+/// One problem with one field of a request.
+public struct FieldError: Error, Codable, Sendable, Equatable {
+    public var field: String
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// Every failure a use case can report, each with the stable machine code of the API.
+///
+/// The HTTP layer maps these to `application/problem+json` in one place; nothing
+/// else decides status codes.
+public enum DomainError: Error, Sendable, Equatable {
+    case unauthenticated(String = "Sign in to continue.")
+    case forbidden(String = "You are not allowed to do this.")
+    case notFound(String = "Not found.")
+    case validationFailed([FieldError])
+    case seatLimitReached(String)
+    case accountLimitReached(String)
+    case linkInactive(String = "This invite link is not active.")
+    case invitationInactive(String = "This invitation is no longer valid.")
+    case lastOwner(String = "A workspace always keeps its owner.")
+    case roleEscalation(String = "You cannot grant more than you have.")
+    case clientsCannotRemoveAccounts(String = "Clients cannot disconnect or delete social accounts.")
+    case platformNotAllowed(String)
+    case rateLimited(retryAfterSeconds: Int)
+    case conflict(String)
+    /// The database or another dependency is not answering in time.
+    case unavailable(String = "The service is busy; try again shortly.")
+
+    /// One validation error for one field.
+    public static func invalid(_ field: String, _ message: String) -> DomainError {
+        .validationFailed([FieldError(field: field, message: message)])
+    }
+
+    /// The stable machine-readable code of API.md.
+    public var code: String {
+        switch self {
+        case .unauthenticated: "unauthenticated"
+        case .forbidden: "forbidden"
+        case .notFound: "not_found"
+        case .validationFailed: "validation_failed"
+        case .seatLimitReached: "seat_limit_reached"
+        case .accountLimitReached: "account_limit_reached"
+        case .linkInactive: "link_inactive"
+        case .invitationInactive: "invitation_inactive"
+        case .lastOwner: "last_owner"
+        case .roleEscalation: "role_escalation"
+        case .clientsCannotRemoveAccounts: "clients_cannot_remove_accounts"
+        case .platformNotAllowed: "platform_not_allowed"
+        case .rateLimited: "rate_limited"
+        case .conflict: "conflict"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    /// The HTTP status the code travels with.
+    public var status: Int {
+        switch self {
+        case .unauthenticated: 401
+        case .forbidden, .roleEscalation, .clientsCannotRemoveAccounts, .platformNotAllowed: 403
+        case .notFound: 404
+        case .validationFailed: 422
+        case .seatLimitReached, .accountLimitReached, .lastOwner, .conflict: 409
+        case .linkInactive, .invitationInactive: 410
+        case .rateLimited: 429
+        case .unavailable: 503
+        }
+    }
+
+    /// A short human title for the problem type.
+    public var title: String {
+        switch self {
+        case .unauthenticated: "Not signed in"
+        case .forbidden: "Forbidden"
+        case .notFound: "Not found"
+        case .validationFailed: "Invalid request"
+        case .seatLimitReached: "Seat limit reached"
+        case .accountLimitReached: "Social account limit reached"
+        case .linkInactive: "Invite link inactive"
+        case .invitationInactive: "Invitation inactive"
+        case .lastOwner: "Last owner"
+        case .roleEscalation: "Role escalation"
+        case .clientsCannotRemoveAccounts: "Clients cannot remove accounts"
+        case .platformNotAllowed: "Platform not allowed"
+        case .rateLimited: "Too many requests"
+        case .conflict: "Conflict"
+        case .unavailable: "Service unavailable"
+        }
+    }
+
+    /// The human explanation shown to the person.
+    public var detail: String {
+        switch self {
+        case .unauthenticated(let d), .forbidden(let d), .notFound(let d), .seatLimitReached(let d),
+            .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .lastOwner(let d),
+            .roleEscalation(let d), .clientsCannotRemoveAccounts(let d), .platformNotAllowed(let d),
+            .conflict(let d), .unavailable(let d):
+            d
+        case .validationFailed(let errors):
+            errors.count == 1
+                ? "\(errors[0].field): \(errors[0].message)"
+                : "\(errors.count) fields are invalid."
+        case .rateLimited(let seconds):
+            "Too many attempts; try again in \(seconds) seconds."
+        }
+    }
+
+    /// Field errors, for `validation_failed` only.
+    public var fieldErrors: [FieldError] {
+        if case .validationFailed(let errors) = self { errors } else { [] }
+    }
+}

@@ -1,0 +1,45 @@
+import CrewCore
+import CrewServices
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The context of every request: Hummingbird's core storage, the client's
+/// address, and the signed-in person once `AuthenticationMiddleware` found one.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address, for audit rows and rate limits.
+    public let remoteAddress: String?
+    /// The signed-in person, if any.
+    public var identity: Identity?
+    /// Whether the identity came from the session cookie (and so needs CSRF checks).
+    public var authenticatedByCookie = false
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// API bodies are small JSON documents; anything over 1 MiB is refused with 413.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    public var requestDecoder: CrewJSONDecoder { CrewJSONDecoder() }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The signed-in person, or `401 unauthenticated`.
+    public func requireIdentity() throws(DomainError) -> Identity {
+        guard let identity else { throw .unauthenticated() }
+        return identity
+    }
+
+    /// Who is acting, for audit rows.
+    public var actor: Actor {
+        Actor(userID: identity?.userID, name: identity?.name ?? "anonymous", ip: remoteAddress)
+    }
+}

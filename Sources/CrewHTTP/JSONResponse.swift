@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+
+/// A list answer: `{"items": [...], "nextCursor": "..." | null}`.
+public struct ListPage<Item: Encodable & Sendable>: Encodable, Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String? = nil) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+}
+
+extension AppRequestContext {
+    /// Encodes `value` as the JSON answer with the given status.
+    public func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, request: Request) throws -> Response {
+        var response = try responseEncoder.encode(value, from: request, context: self)
+        response.status = status
+        return response
+    }
+}

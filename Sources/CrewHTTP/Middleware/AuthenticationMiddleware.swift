@@ -1,0 +1,88 @@
+import CrewCore
+import CrewServices
+import HTTPTypes
+import Hummingbird
+
+/// Finds the signed-in person from `Authorization: Bearer` or the session cookie,
+/// and guards cookie-authenticated unsafe requests against cross-site forgery.
+///
+/// It never refuses a request for lack of a login — routes decide that with
+/// `requireIdentity()` — but a bearer token that is unknown, expired or
+/// revoked is refused at once so a client learns its token is dead.
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    let services: HTTPServices
+
+    public init(services: HTTPServices) {
+        self.services = services
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let db = services.db(context)
+        if let bearer = Self.bearerToken(request) {
+            guard let identity = try await services.accounts.authenticate(token: bearer, on: db) else {
+                throw DomainError.unauthenticated("The access token is unknown, expired or revoked.")
+            }
+            context.identity = identity
+        } else if let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
+            // A stale cookie is simply ignored: the person is anonymous and may log in again.
+            if let identity = try await services.accounts.authenticate(token: cookie, on: db) {
+                context.identity = identity
+                context.authenticatedByCookie = true
+            }
+        }
+        var request = request
+        if !Self.isSafe(request.method) {
+            try await checkCrossSite(&request, context: context)
+        }
+        return try await next(request, context)
+    }
+
+    /// Cookie-authenticated unsafe requests need the CSRF token (header or form
+    /// field) and must not come from another site.
+    private func checkCrossSite(_ request: inout Request, context: Context) async throws {
+        if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site", context.identity == nil || context.authenticatedByCookie {
+            throw DomainError.forbidden("Cross-site requests are not accepted.")
+        }
+        guard context.authenticatedByCookie, let identity = context.identity else { return }
+        let expected = SessionCookie.csrfToken(for: identity, services: services)
+        if let header = request.headers[SessionCookie.csrfHeader] {
+            guard constantTimeEquals(header, expected) else { throw Self.csrfFailure }
+            return
+        }
+        // HTML forms carry the token as a field. The body is collected here (and
+        // stays readable for the handler) so no route can forget the check.
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.hasPrefix("application/x-www-form-urlencoded") else { throw Self.csrfFailure }
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let fields = (try? URLEncodedFormDecoder().decode(CSRFField.self, from: String(buffer: body))) ?? CSRFField()
+        guard let field = fields.csrf_token, constantTimeEquals(field, expected) else { throw Self.csrfFailure }
+    }
+
+    private struct CSRFField: Decodable {
+        var csrf_token: String?
+    }
+
+    static let csrfFailure = DomainError.forbidden("The CSRF token is missing or wrong; reload the page and try again.")
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingWhitespace()
+    }
+
+    static func isSafe(_ method: HTTPRequest.Method) -> Bool {
+        method == .get || method == .head || method == .options
+    }
+}
+
+/// Compares secrets without leaking their common prefix length through timing.
+public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<x.count { difference |= x[i] ^ y[i] }
+    return difference == 0
+}

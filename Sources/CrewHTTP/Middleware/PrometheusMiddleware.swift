@@ -1,0 +1,35 @@
+import Hummingbird
+import Prometheus
+
+/// Counts requests and records their latency by route pattern, method and status.
+public struct PrometheusMiddleware<Context: RequestContext>: RouterMiddleware {
+    let registry: PrometheusCollectorRegistry
+    static var buckets: [Duration] {
+        [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+         .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+         .seconds(1), .seconds(2.5), .seconds(5)]
+    }
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let labels = [
+            ("route", context.endpointPath ?? "unmatched"),
+            ("method", request.method.rawValue),
+            ("status", String(response.status.code)),
+        ]
+        registry.makeCounter(
+            descriptor: .init(namespace: "crew", metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered"),
+            labels: labels
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: .init(namespace: "crew", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency"),
+            labels: labels, buckets: Self.buckets
+        ).record(ContinuousClock.now - start)
+        return response
+    }
+}

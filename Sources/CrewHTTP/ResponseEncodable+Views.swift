@@ -1,0 +1,9 @@
+import CrewServices
+import Hummingbird
+
+// The service layer's answer types are encoded directly as JSON responses.
+extension MeView: ResponseEncodable {}
+extension UserView: ResponseEncodable {}
+extension APITokenView: ResponseEncodable {}
+extension WorkspaceView: ResponseEncodable {}
+extension ListPage: ResponseEncodable, ResponseGenerator {}

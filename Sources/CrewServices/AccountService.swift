@@ -1,0 +1,171 @@
+import CrewCore
+import CrewStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Sign-up, log-in, sessions and personal access tokens.
+public struct AccountService: Sendable {
+    /// Personal access tokens carry a prefix so they are recognisable in a leaked
+    /// config file and are never looked up in the sessions table.
+    public static let apiTokenPrefix = "crew_pat_"
+
+    let env: CrewEnvironment
+    let audit: AuditLog
+    let decoyHash: DecoyHash
+
+    public init(env: CrewEnvironment) {
+        self.env = env
+        self.audit = AuditLog(clock: env.clock)
+        self.decoyHash = DecoyHash(hasher: env.passwordHasher)
+    }
+
+    // MARK: Sign-up and log-in
+
+    /// Creates a person and signs them in.
+    public func signup(email rawEmail: String, password: String, name rawName: String, on db: any Database) async throws -> AuthResult {
+        var validator = FieldValidator()
+        let email = validator.check { () throws(DomainError) in try EmailAddress(rawEmail) }
+        validator.check { () throws(DomainError) in try AccountRules.validatePassword(password) }
+        let name = validator.check { () throws(DomainError) in try AccountRules.validName(rawName) }
+        try validator.finish()
+        guard let email, let name else { preconditionFailure("finish() throws when a check failed") }
+
+        let hash = try await env.passwordHasher.hash(password)
+        return try await db.transaction { tx in
+            guard try await UserModel.query(on: tx).filter(\.$email == email.value).first() == nil else {
+                throw DomainError.conflict("An account with this email already exists; log in instead.")
+            }
+            let user = UserModel(email: email.value, name: name, passwordHash: hash, createdAt: env.clock.now)
+            try await user.create(on: tx)
+            return try await startSession(for: user, on: tx)
+        }
+    }
+
+    /// Creates a person without signing them in (the `crew user create` command).
+    public func createUser(email rawEmail: String, password: String, name: String, on db: any Database) async throws -> UserView {
+        let result = try await signup(email: rawEmail, password: password, name: name, on: db)
+        try await SessionModel.query(on: db).filter(\.$tokenHash == SecureToken.hash(result.token)).delete()
+        return result.user
+    }
+
+    /// Checks the password and mints a fresh session; the answer never reveals
+    /// whether the email exists.
+    public func login(email rawEmail: String, password: String, on db: any Database) async throws -> AuthResult {
+        let failure = DomainError.unauthenticated("Email or password is incorrect.")
+        let email = try? EmailAddress(rawEmail)
+        var user: UserModel?
+        if let email { user = try await UserModel.query(on: db).filter(\.$email == email.value).first() }
+        guard let user else {
+            _ = try await env.passwordHasher.verify(password, hash: decoyHash.value())
+            throw failure
+        }
+        guard try await env.passwordHasher.verify(password, hash: user.passwordHash) else { throw failure }
+        return try await startSession(for: user, on: db)
+    }
+
+    /// Ends the session the request came with. Personal access tokens are revoked, not logged out.
+    public func logout(_ identity: Identity, on db: any Database) async throws {
+        if case .session(let id) = identity.credential {
+            try await SessionModel.query(on: db).filter(\.$id == id).delete()
+        }
+    }
+
+    private func startSession(for user: UserModel, on db: any Database) async throws -> AuthResult {
+        let token = SecureToken.generate()
+        let now = env.clock.now
+        let session = SessionModel(
+            tokenHash: SecureToken.hash(token), userID: try user.requireID(),
+            createdAt: now, expiresAt: now.addingTimeInterval(env.sessionLifetime))
+        try await session.create(on: db)
+        return AuthResult(token: token, user: UserView(user), expiresAt: session.expiresAt)
+    }
+
+    // MARK: Authentication of requests
+
+    /// Resolves a bearer token or session cookie to the person, or `nil` when it is
+    /// unknown, expired or revoked.
+    public func authenticate(token: String, on db: any Database) async throws -> Identity? {
+        if token.hasPrefix(Self.apiTokenPrefix) {
+            return try await authenticateAPIToken(token, on: db)
+        }
+        guard SecureToken.isWellFormed(token) else { return nil }
+        let hash = SecureToken.hash(token)
+        guard let session = try await SessionModel.query(on: db).filter(\.$tokenHash == hash).first(),
+            session.expiresAt > env.clock.now,
+            let user = try await UserModel.find(session.userID, on: db)
+        else { return nil }
+        return Identity(userID: session.userID, email: user.email, name: user.name, credential: .session(id: session.id!), tokenHash: hash)
+    }
+
+    private func authenticateAPIToken(_ token: String, on db: any Database) async throws -> Identity? {
+        guard SecureToken.isWellFormed(token.dropFirst(Self.apiTokenPrefix.count)) else { return nil }
+        let hash = SecureToken.hash(token)
+        guard let row = try await APITokenModel.query(on: db).filter(\.$tokenHash == hash).filter(\.$revokedAt == nil).first(),
+            let user = try await UserModel.find(row.userID, on: db)
+        else { return nil }
+        // Record use at most once a minute, so busy automation does not turn every read into a write.
+        let now = env.clock.now
+        if row.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            row.lastUsedAt = now
+            try await row.update(on: db)
+        }
+        return Identity(userID: row.userID, email: user.email, name: user.name, credential: .apiToken(id: row.id!), tokenHash: hash)
+    }
+
+    // MARK: The person
+
+    public func me(_ identity: Identity, on db: any Database) async throws -> MeView {
+        let memberships = try await MembershipModel.query(on: db).filter(\.$userID == identity.userID).all()
+        let ids = memberships.map(\.workspaceID)
+        let workspaces = ids.isEmpty ? [] : try await WorkspaceModel.query(on: db).filter(\.$id ~~ ids).all()
+        let names = Dictionary(uniqueKeysWithValues: workspaces.map { ($0.id!, $0.name) })
+        let summaries = memberships.compactMap { m in
+            names[m.workspaceID].map { MeView.WorkspaceSummary(id: m.workspaceID.apiString, name: $0, role: m.role) }
+        }.sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
+        return MeView(id: identity.userID.apiString, email: identity.email, name: identity.name, workspaces: summaries)
+    }
+
+    // MARK: Personal access tokens
+
+    public func createAPIToken(name rawName: String, for identity: Identity, on db: any Database) async throws -> APITokenView {
+        let name = try AccountRules.validName(rawName)
+        let token = Self.apiTokenPrefix + SecureToken.generate()
+        let row = APITokenModel(userID: identity.userID, name: name, tokenHash: SecureToken.hash(token), createdAt: env.clock.now)
+        try await row.create(on: db)
+        return APITokenView(row, token: token)
+    }
+
+    public func listAPITokens(for identity: Identity, on db: any Database) async throws -> [APITokenView] {
+        try await APITokenModel.query(on: db)
+            .filter(\.$userID == identity.userID).filter(\.$revokedAt == nil)
+            .sort(\.$createdAt, .descending).all()
+            .map { APITokenView($0) }
+    }
+
+    /// Revokes one of the person's own tokens; another person's token is "not found".
+    public func revokeAPIToken(id: UUID, for identity: Identity, on db: any Database) async throws {
+        guard let row = try await APITokenModel.query(on: db)
+            .filter(\.$id == id).filter(\.$userID == identity.userID).filter(\.$revokedAt == nil).first()
+        else { throw DomainError.notFound("No such access token.") }
+        row.revokedAt = env.clock.now
+        try await row.update(on: db)
+    }
+}
+
+/// The decoy bcrypt hash, computed once on first use.
+final class DecoyHash: Sendable {
+    private let hasher: PasswordHasher
+    private let cached = Mutex<String?>(nil)
+
+    init(hasher: PasswordHasher) {
+        self.hasher = hasher
+    }
+
+    func value() async throws -> String {
+        if let hash = cached.withLock({ $0 }) { return hash }
+        let hash = try await hasher.decoyHash()
+        cached.withLock { $0 = hash }
+        return hash
+    }
+}

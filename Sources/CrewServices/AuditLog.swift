@@ -1,0 +1,79 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// Who performed an action, copied into audit rows so they stay readable after
+/// the person leaves.
+public struct Actor: Sendable, Equatable {
+    public var userID: UUID?
+    public var name: String
+    public var ip: String?
+
+    public init(userID: UUID?, name: String, ip: String?) {
+        self.userID = userID
+        self.name = name
+        self.ip = ip
+    }
+
+    /// Changes made by the operator through the `crew` command line.
+    public static let commandLine = Actor(userID: nil, name: "crew (command line)", ip: nil)
+}
+
+/// One change to record.
+public struct AuditEntry: Sendable {
+    public var workspaceID: UUID?
+    public var action: String
+    public var targetType: String
+    public var targetID: String?
+    public var targetLabel: String
+    public var before: [String: String]?
+    public var after: [String: String]?
+    public var batchID: UUID?
+
+    public init(
+        workspaceID: UUID?, action: String, targetType: String, targetID: String?, targetLabel: String,
+        before: [String: String]? = nil, after: [String: String]? = nil, batchID: UUID? = nil
+    ) {
+        self.workspaceID = workspaceID
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.targetLabel = targetLabel
+        self.before = before
+        self.after = after
+        self.batchID = batchID
+    }
+}
+
+/// Appends audit events. Always called with the transaction's database, so a
+/// rolled-back change leaves no audit row.
+public struct AuditLog: Sendable {
+    let clock: CrewClock
+
+    public init(clock: CrewClock) {
+        self.clock = clock
+    }
+
+    public func record(_ entry: AuditEntry, by actor: Actor, on db: any Database) async throws {
+        let row = AuditEventModel()
+        row.workspaceID = entry.workspaceID
+        row.actorUserID = actor.userID
+        row.actorName = actor.name
+        row.action = entry.action
+        row.targetType = entry.targetType
+        row.targetID = entry.targetID
+        row.targetLabel = entry.targetLabel
+        row.beforeJSON = entry.before.map(Self.json)
+        row.afterJSON = entry.after.map(Self.json)
+        row.ip = actor.ip
+        row.batchID = entry.batchID
+        row.createdAt = clock.now
+        try await row.create(on: db)
+    }
+
+    private static func json(_ values: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(values)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,126 @@
+import CrewCore
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Where the data lives, parsed from `CREW_DATABASE_URL`.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    /// A throw-away database for tests.
+    case sqliteMemory
+    case sqliteFile(path: String)
+    /// A PostgreSQL URL, and an optional schema to use instead of `public`
+    /// (tests give every run its own schema).
+    case postgres(url: String, schema: String?)
+
+    /// Parses `sqlite::memory:`, `sqlite://PATH`, `sqlite:PATH` or `postgres://…`.
+    /// - Returns: `nil` when the text is none of those.
+    public init?(url text: String) {
+        if text == "sqlite::memory:" || text == "sqlite://:memory:" {
+            self = .sqliteMemory
+        } else if text.hasPrefix("sqlite://") {
+            let path = String(text.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { return nil }
+            self = .sqliteFile(path: path)
+        } else if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { return nil }
+            self = .sqliteFile(path: path)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            guard (try? SQLPostgresConfiguration(url: text)) != nil else { return nil }
+            self = .postgres(url: text, schema: nil)
+        } else {
+            return nil
+        }
+    }
+
+    public var isPostgres: Bool {
+        if case .postgres = self { true } else { false }
+    }
+
+    /// Safe to log: the password of a PostgreSQL URL is masked.
+    public var description: String {
+        switch self {
+        case .sqliteMemory: "sqlite::memory:"
+        case .sqliteFile(let path): "sqlite://\(path)"
+        case .postgres(let url, let schema):
+            (URL(string: url).map { u in
+                "postgres://\(u.user.map { "\($0)@" } ?? "")\(u.host ?? ""):\(u.port ?? 5432)\(u.path)"
+            } ?? "postgres://…") + (schema.map { " (schema \($0))" } ?? "")
+        }
+    }
+}
+
+/// Owns FluentKit's `Databases` for the life of the process: opens the
+/// configured database, runs migrations, and shuts the pools down gracefully
+/// when the service group stops.
+public struct DatabaseService: Service {
+    public let databases: Databases
+    public let location: DatabaseLocation
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - location: which database to open.
+    ///   - poolSize: connections per event loop (PostgreSQL; SQLite always uses one).
+    ///   - poolTimeout: how long a request waits for a free connection before failing.
+    public init(location: DatabaseLocation, poolSize: Int = 4, poolTimeout: TimeAmount = .seconds(10), logger: Logger) throws {
+        self.location = location
+        self.logger = logger
+        self.databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqliteMemory:
+            databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+        case .sqliteFile(let path):
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url, let schema):
+            var configuration = try SQLPostgresConfiguration(url: url)
+            if let schema { configuration.searchPath = [schema] }
+            databases.use(
+                .postgres(
+                    configuration: configuration, maxConnectionsPerEventLoop: poolSize,
+                    connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace),
+                as: .psql)
+        }
+    }
+
+    /// A database handle for one unit of work.
+    public func database(logger: Logger? = nil) -> any Database {
+        databases.database(logger: logger ?? self.logger, on: databases.eventLoopGroup.any())!
+    }
+
+    /// Prepares the database (WAL for SQLite files) and runs every pending migration.
+    public func migrate() async throws {
+        let db = database()
+        if case .sqliteFile = location, let sql = db as? any SQLDatabase {
+            // WAL lets readers proceed while one writer commits; it persists in the file.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
+        let migrations = Migrations()
+        migrations.add(CrewMigrations.all)
+        let migrator = Migrator(
+            databases: databases, migrations: migrations, logger: logger,
+            on: databases.eventLoopGroup.any(), migrationLogLevel: .debug)
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    /// Checks that the database answers, for `/health`.
+    public func ping() async throws {
+        guard let sql = database() as? any SQLDatabase else { return }
+        try await sql.raw("SELECT 1").run()
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+
+    /// Keeps the pools open until the service group shuts down, then closes them.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+}

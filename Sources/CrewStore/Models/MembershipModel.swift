@@ -1,0 +1,61 @@
+import CrewCore
+import FluentKit
+import Foundation
+
+/// A person's place in a workspace: role, client permissions, allowed platforms.
+///
+/// `counts_as_seat` is derived from role and permissions when written, so seats
+/// are counted by one indexed query instead of decoding every row.
+public final class MembershipModel: Model, @unchecked Sendable {
+    public static let schema = "memberships"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "workspace_id") public var workspaceID: UUID
+    @Field(key: "user_id") public var userID: UUID
+    @Field(key: "role") public var roleText: String
+    @Field(key: "permissions") public var permissionsText: String
+    @Field(key: "allowed_platforms") public var allowedPlatformsText: String
+    @Field(key: "counts_as_seat") public var countsAsSeat: Bool
+    @Field(key: "joined_via") public var joinedVia: String
+    @Field(key: "joined_at") public var joinedAt: Date
+
+    public init() {}
+
+    public init(
+        id: UUID? = nil, workspaceID: UUID, userID: UUID, role: Role,
+        permissions: Set<ClientPermission> = [], allowedPlatforms: Set<Platform> = [],
+        joinedVia: String, joinedAt: Date
+    ) {
+        self.id = id
+        self.workspaceID = workspaceID
+        self.userID = userID
+        self.roleText = role.rawValue
+        self.joinedVia = joinedVia
+        self.joinedAt = joinedAt
+        self.permissions = permissions
+        self.allowedPlatforms = allowedPlatforms
+    }
+
+    /// The member's role; setting it also recomputes `countsAsSeat`.
+    public var role: Role {
+        get { Role(rawValue: roleText) ?? .client }
+        set {
+            roleText = newValue.rawValue
+            countsAsSeat = Seats.countsAsSeat(role: newValue, permissions: permissions)
+        }
+    }
+
+    /// Client permissions; setting them also recomputes `countsAsSeat`.
+    public var permissions: Set<ClientPermission> {
+        get { Set(permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) }) }
+        set {
+            permissionsText = newValue.sorted().map(\.rawValue).joined(separator: ",")
+            countsAsSeat = Seats.countsAsSeat(role: role, permissions: newValue)
+        }
+    }
+
+    public var allowedPlatforms: Set<Platform> {
+        get { Set(allowedPlatformsText.split(separator: ",").compactMap { Platform(rawValue: String($0)) }) }
+        set { allowedPlatformsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+    }
+}

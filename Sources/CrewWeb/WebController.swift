@@ -1,0 +1,185 @@
+import CrewCore
+import CrewHTTP
+import CrewServices
+import Foundation
+import Hummingbird
+
+/// The server-rendered pages: sign-up, log-in, log-out, workspace switcher and
+/// home. Forms work without JavaScript; every unsafe form carries the CSRF token
+/// (checked by `AuthenticationMiddleware`).
+public struct WebController: Sendable {
+    let services: HTTPServices
+    let pages: PageRenderer
+
+    public init(services: HTTPServices, pages: PageRenderer) {
+        self.services = services
+        self.pages = pages
+    }
+
+    struct LoginForm: Decodable { var email: String?; var password: String? }
+    struct SignupForm: Decodable { var name: String?; var email: String?; var password: String? }
+    struct WorkspaceForm: Decodable { var name: String?; var plan: String? }
+
+    public func register(on router: Router<AppRequestContext>) {
+        router.get("static/crew.css") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
+        }
+        router.get("/") { _, context in try await home(context) }
+        router.get("login") { _, context in
+            if context.identity != nil { return Response.redirect(to: "/", type: .normal) }
+            return pages.render("login", FormModel(page: try await chrome(context, title: "Log in")))
+        }
+        router.post("login") { request, context in try await login(request, context) }
+        router.get("signup") { _, context in
+            if context.identity != nil { return Response.redirect(to: "/", type: .normal) }
+            return pages.render("signup", FormModel(page: try await chrome(context, title: "Sign up")))
+        }
+        router.post("signup") { request, context in try await signup(request, context) }
+        router.post("logout") { _, context in
+            if let identity = context.identity {
+                try await services.accounts.logout(identity, on: services.db(context))
+            }
+            var response = Response.redirect(to: "/login", type: .found)
+            response.setCookie(SessionCookie.expired(secure: services.secureCookies))
+            return response
+        }
+        router.get("workspaces/new") { _, context in
+            guard context.identity != nil else { return Response.redirect(to: "/login", type: .normal) }
+            return pages.render("workspace_new", newWorkspaceModel(try await chrome(context, title: "New workspace")))
+        }
+        router.post("workspaces") { request, context in try await createWorkspace(request, context) }
+        router.get("w/:wid") { _, context in try await workspaceHome(context) }
+    }
+
+    // MARK: Pages
+
+    private func home(_ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return Response.redirect(to: "/login", type: .normal) }
+        let me = try await services.accounts.me(identity, on: services.db(context))
+        if let first = me.workspaces.first {
+            return Response.redirect(to: "/w/\(first.id)", type: .normal)
+        }
+        return pages.render("welcome", FormModel(page: try await chrome(context, title: "Welcome")))
+    }
+
+    private func workspaceHome(_ context: AppRequestContext) async throws -> Response {
+        guard let identity = context.identity else { return Response.redirect(to: "/login", type: .normal) }
+        let workspaceID = try parseID(context.parameters.get("wid"))
+        let db = services.db(context)
+        let membership = try await services.workspaces.membership(userID: identity.userID, workspaceID: workspaceID, on: db)
+        let workspace = try await services.workspaces.get(workspaceID, on: db)
+        struct Model { var page: PageChrome; var workspace: WorkspaceView; var role: String; var seatsText: String; var accountsText: String }
+        return pages.render(
+            "workspace_home",
+            Model(
+                page: try await chrome(context, title: workspace.name, currentWorkspace: workspace.id),
+                workspace: workspace, role: membership.role.rawValue,
+                seatsText: Self.usageText(workspace.seats), accountsText: Self.usageText(workspace.accounts)))
+    }
+
+    static func usageText(_ usage: Usage) -> String {
+        "\(usage.used) of \(usage.limit.map(String.init) ?? "unlimited")"
+    }
+
+    // MARK: Forms
+
+    struct FormModel { var page: PageChrome; var error: String? = nil; var email: String = ""; var name: String = "" }
+
+    private func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Self.form(LoginForm.self, request, context)
+        do {
+            let result = try await services.accounts.login(email: form.email ?? "", password: form.password ?? "", on: services.db(context))
+            return signedIn(result)
+        } catch let error as DomainError {
+            let model = FormModel(page: try await chrome(context, title: "Log in"), error: error.detail, email: form.email ?? "")
+            return pages.render("login", model, status: .init(code: error.status))
+        }
+    }
+
+    private func signup(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await Self.form(SignupForm.self, request, context)
+        do {
+            let result = try await services.accounts.signup(
+                email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", on: services.db(context))
+            return signedIn(result)
+        } catch let error as DomainError {
+            let model = FormModel(
+                page: try await chrome(context, title: "Sign up"), error: Self.message(error),
+                email: form.email ?? "", name: form.name ?? "")
+            return pages.render("signup", model, status: .init(code: error.status))
+        }
+    }
+
+    private func createWorkspace(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        let form = try await Self.form(WorkspaceForm.self, request, context)
+        do {
+            let workspace = try await services.workspaces.create(
+                name: form.name ?? "", plan: form.plan ?? "", ownerID: identity.userID, actor: context.actor, on: services.db(context))
+            return Response.redirect(to: "/w/\(workspace.id)", type: .found)
+        } catch let error as DomainError {
+            var model = newWorkspaceModel(try await chrome(context, title: "New workspace"), selected: form.plan)
+            model.error = Self.message(error)
+            model.name = form.name ?? ""
+            return pages.render("workspace_new", model, status: .init(code: error.status))
+        }
+    }
+
+    /// Decodes an HTML form body (`application/x-www-form-urlencoded`).
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext) async throws -> T {
+        try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+    }
+
+    /// Sets the session cookie and sends the browser home.
+    private func signedIn(_ result: AuthResult) -> Response {
+        var response = Response.redirect(to: "/", type: .found)
+        response.setCookie(SessionCookie.make(token: result.token, expiresAt: result.expiresAt, secure: services.secureCookies))
+        return response
+    }
+
+    /// All field errors in one sentence for a form.
+    static func message(_ error: DomainError) -> String {
+        let fields = error.fieldErrors
+        guard !fields.isEmpty else { return error.detail }
+        return fields.map { "\($0.field.capitalized) \($0.message)." }.joined(separator: " ")
+    }
+
+    struct NewWorkspaceModel {
+        struct PlanOption { var id: String; var label: String; var selected: Bool }
+        var page: PageChrome
+        var plans: [PlanOption]
+        var error: String?
+        var name = ""
+    }
+
+    private func newWorkspaceModel(_ page: PageChrome, selected: String? = nil) -> NewWorkspaceModel {
+        let plans = services.env.plans
+        let options = plans.ids.compactMap { id in plans[id] }.map { plan in
+            let seats = plan.seatLimit.map { "\($0) seats" } ?? "unlimited seats"
+            let accounts = plan.accountLimit.map { "\($0) accounts" } ?? "unlimited accounts"
+            return NewWorkspaceModel.PlanOption(
+                id: plan.id, label: "\(plan.id.replacingOccurrences(of: "_", with: " ").capitalized) — \(seats), \(accounts)",
+                selected: plan.id == (selected ?? "agency"))
+        }
+        return NewWorkspaceModel(page: page, plans: options, error: nil)
+    }
+
+    // MARK: Layout
+
+    /// The layout data for the signed-in person (or an anonymous visitor).
+    func chrome(_ context: AppRequestContext, title: String, currentWorkspace: String? = nil) async throws -> PageChrome {
+        guard let identity = context.identity else {
+            return PageChrome(title: title, signedIn: false, userName: "", csrf: "", workspaces: [], currentWorkspace: nil)
+        }
+        let me = try await services.accounts.me(identity, on: services.db(context))
+        let links = me.workspaces.map {
+            PageChrome.WorkspaceLink(id: $0.id, name: $0.name, role: $0.role.rawValue, current: $0.id == currentWorkspace)
+        }
+        return PageChrome(
+            title: title, signedIn: true, userName: identity.name,
+            csrf: SessionCookie.csrfToken(for: identity, services: services),
+            workspaces: links, currentWorkspace: links.first(where: \.current))
+    }
+}

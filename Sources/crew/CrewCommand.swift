@@ -1,0 +1,120 @@
+import ArgumentParser
+import CrewApp
+import CrewCore
+import CrewServices
+import CrewStore
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct CrewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crew",
+        abstract: "Crew: team and client management for social-media workspaces.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Flags shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "Database URL: sqlite://PATH, sqlite::memory: or postgres://user:pass@host:port/db (CREW_DATABASE_URL).")
+    var database: String?
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite file, secret key and mail outbox (CREW_DATA_DIR, default ./crew-data).")
+    var dataDirectory: String?
+
+    var overrides: ConfigurationOverrides { .init(database: database, dataDirectory: dataDirectory) }
+}
+
+/// Loads the configuration or exits with one line naming the bad setting.
+func loadConfiguration(_ overrides: ConfigurationOverrides) throws -> CrewConfiguration {
+    do {
+        return try CrewConfiguration.load(environment: ProcessInfo.processInfo.environment, overrides: overrides)
+    } catch {
+        FileHandle.standardError.write(Data("crew: \(error)\n".utf8))
+        throw ExitCode(78)  // EX_CONFIG
+    }
+}
+
+func makeLogger(_ configuration: CrewConfiguration) -> Logger {
+    var logger = Logger(label: "crew")
+    logger.logLevel = configuration.logLevel
+    return logger
+}
+
+/// Opens and migrates the database for a one-off command, runs `body`, and closes it.
+func withDatabase<T: Sendable>(
+    _ overrides: ConfigurationOverrides, _ body: @Sendable (CrewComponents, any Database) async throws -> T
+) async throws -> T {
+    let configuration = try loadConfiguration(overrides)
+    let logger = makeLogger(configuration)
+    let components = try await buildComponents(configuration, logger: logger)
+    let database = components.services.database
+    do {
+        try await database.migrate()
+        let result = try await body(components, database.database())
+        await database.shutdown()
+        return result
+    } catch {
+        await database.shutdown()
+        throw error
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Crew server (migrates the database first).")
+
+    @Option(help: "Address to listen on (CREW_HOST, default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (CREW_PORT, default 8080).") var port: String?
+    @OptionGroup var databaseOptions: DatabaseOptions
+    @Flag(help: "Seed a demo owner and workspace (once) and print how to log in.") var demo = false
+
+    func run() async throws {
+        var overrides = databaseOptions.overrides
+        overrides.host = host
+        overrides.port = port
+        let configuration = try loadConfiguration(overrides)
+        let logger = makeLogger(configuration)
+        let components = try await buildComponents(configuration, logger: logger)
+        logger.info("starting Crew", metadata: ["database": "\(configuration.database)", "public_url": "\(configuration.publicURL)"])
+        let demo = self.demo
+        let app = buildApplication(components, logger: logger) {
+            guard demo else { return }
+            try await DemoSeeder(env: components.services.env).seed(on: components.services.database.database())
+            // Written unbuffered so it shows at once even when stdout is a file.
+            FileHandle.standardOutput.write(Data("""
+
+                Crew demo is ready at \(configuration.publicURL)/login
+                  email:    \(DemoSeeder.ownerEmail)
+                  password: \(DemoSeeder.ownerPassword)
+
+
+                """.utf8))
+        }
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date and exit.")
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        try await withDatabase(databaseOptions.overrides) { _, _ in }
+        print("database is up to date")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seed the demo owner and workspace (idempotent).")
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        let created = try await withDatabase(databaseOptions.overrides) { components, db in
+            try await DemoSeeder(env: components.services.env).seed(on: db)
+        }
+        print(created ? "demo seeded" : "demo already present")
+        print("email: \(DemoSeeder.ownerEmail)\npassword: \(DemoSeeder.ownerPassword)")
+    }
+}
