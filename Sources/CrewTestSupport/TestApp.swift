@@ -1,0 +1,63 @@
+import CrewApp
+import CrewCore
+import CrewHTTP
+import CrewServices
+import CrewStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+
+/// One running Crew for one test: its own database, a movable clock, recorded
+/// logs, and the HTTP client that drives it through the real router.
+public struct TestApp: Sendable {
+    public let client: any TestClientProtocol
+    public let components: CrewComponents
+    public let clock: TestClock
+    public let logs: LogRecorder
+
+    public var services: HTTPServices { components.services }
+    public var db: any Database { components.services.database.database() }
+
+    /// Builds an app on a fresh database, runs `body` against it, and tears it down.
+    /// - Parameters:
+    ///   - environment: extra `CREW_*` settings (e.g. plans, public URL).
+    public static func run<T: Sendable>(
+        environment: [String: String] = [:],
+        _ body: @Sendable (TestApp) async throws -> T
+    ) async throws -> T {
+        let logs = LogRecorder()
+        let logger = logs.logger()
+        let (location, cleanup) = try await TestDatabase.make(logger: logger)
+        var settings = [
+            "CREW_SECRET_KEY": String(repeating: "ab", count: 32),
+            // bcrypt's production cost (12) takes ~250 ms a hash; tests use the minimum.
+            "CREW_BCRYPT_COST": "4",
+        ]
+        settings.merge(environment) { $1 }
+        let configuration = try CrewConfiguration.load(environment: settings, overrides: .init(database: databaseURL(location)))
+        var resolved = configuration
+        resolved.database = location
+        let clock = TestClock()
+        let components = try await buildComponents(resolved, clock: clock.crewClock, logger: logger)
+        let app = buildApplication(components, logger: logger)
+        do {
+            let result = try await app.test(.router) { client in
+                try await body(TestApp(client: client, components: components, clock: clock, logs: logs))
+            }
+            await cleanup()
+            return result
+        } catch {
+            await cleanup()
+            throw error
+        }
+    }
+
+    private static func databaseURL(_ location: DatabaseLocation) -> String {
+        switch location {
+        case .sqliteMemory: "sqlite::memory:"
+        case .sqliteFile(let path): "sqlite://\(path)"
+        case .postgres(let url, _): url
+        }
+    }
+}

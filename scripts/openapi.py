@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Writes Sources/CrewHTTP/Resources/openapi.json, the API's OpenAPI document.
+
+The document is edited here (readable Python) and the generated JSON is committed;
+a Swift test holds it to the router in both directions.
+Run: python3 scripts/openapi.py
+"""
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OUT = ROOT / "Sources/CrewHTTP/Resources/openapi.json"
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def problem(description):
+    return {"description": description, "content": {"application/problem+json": {"schema": ref("Problem")}}}
+
+
+def json_body(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def request(schema):
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def op(summary, responses, body=None, auth=True, params=None, tag=None):
+    operation = {"summary": summary, "responses": {**responses, "default": problem("Error")}}
+    if body is not None:
+        operation["requestBody"] = request(body)
+    if not auth:
+        operation["security"] = []
+    if params:
+        operation["parameters"] = params
+    if tag:
+        operation["tags"] = [tag]
+    return operation
+
+
+def path_param(name, description):
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+def obj(properties, required=None, nullable=()):
+    schema = {"type": "object", "properties": properties, "required": list(required if required is not None else properties)}
+    for name in nullable:
+        schema["properties"][name] = {**schema["properties"][name], "nullable": True}
+    return schema
+
+
+STRING = {"type": "string"}
+DATETIME = {"type": "string", "format": "date-time"}
+ROLE = {"type": "string", "enum": ["owner", "admin", "manager", "editor", "client"]}
+
+schemas = {
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status", "detail", "code"],
+        "properties": {
+            "type": STRING, "title": STRING, "status": {"type": "integer"}, "detail": STRING, "code": STRING,
+            "errors": {"type": "array", "items": obj({"field": STRING, "message": STRING})},
+        },
+    },
+    "User": obj({"id": STRING, "email": STRING, "name": STRING}),
+    "AuthAnswer": obj({"token": STRING, "user": ref("User"), "csrfToken": STRING}),
+    "Me": obj({
+        "id": STRING, "email": STRING, "name": STRING,
+        "workspaces": {"type": "array", "items": obj({"id": STRING, "name": STRING, "role": ROLE})},
+    }),
+    "Usage": obj({"limit": {"type": "integer", "nullable": True}, "used": {"type": "integer"}}),
+    "Workspace": obj({
+        "id": STRING, "name": STRING, "plan": STRING, "seats": ref("Usage"), "accounts": ref("Usage"), "createdAt": DATETIME,
+    }),
+    "APIToken": obj(
+        {"id": STRING, "name": STRING, "createdAt": DATETIME, "lastUsedAt": DATETIME, "token": STRING},
+        required=["id", "name", "createdAt"], nullable=["lastUsedAt"],
+    ),
+    "APITokenList": obj({"items": {"type": "array", "items": ref("APIToken")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "Health": obj({"status": STRING, "database": STRING}),
+}
+
+CREDENTIALS = obj({"email": {"type": "string", "maxLength": 254}, "password": {"type": "string", "maxLength": 200}})
+SIGNUP = obj({
+    "email": {"type": "string", "maxLength": 254},
+    "password": {"type": "string", "maxLength": 200},
+    "name": {"type": "string", "maxLength": 200},
+})
+
+paths = {
+    "/api/v1/auth/signup": {"post": op(
+        "Create an account and sign in", {"201": json_body(ref("AuthAnswer"), "Signed up")}, body=SIGNUP, auth=False, tag="people")},
+    "/api/v1/auth/login": {"post": op(
+        "Sign in; also sets the session cookie", {"200": json_body(ref("AuthAnswer"))}, body=CREDENTIALS, auth=False, tag="people")},
+    "/api/v1/auth/logout": {"post": op("End this session", {"204": {"description": "Signed out"}}, tag="people")},
+    "/api/v1/me": {"get": op("The signed-in person and their workspaces", {"200": json_body(ref("Me"))}, tag="people")},
+    "/api/v1/me/tokens": {
+        "get": op("Personal access tokens", {"200": json_body(ref("APITokenList"))}, tag="people"),
+        "post": op(
+            "Create a personal access token (shown once)", {"201": json_body(ref("APIToken"), "Created")},
+            body=obj({"name": {"type": "string", "maxLength": 200}}), tag="people"),
+    },
+    "/api/v1/me/tokens/{tid}": {"delete": op(
+        "Revoke a personal access token", {"204": {"description": "Revoked"}},
+        params=[path_param("tid", "token id")], tag="people")},
+    "/api/v1/workspaces": {"post": op(
+        "Create a workspace; the caller becomes its owner", {"201": json_body(ref("Workspace"), "Created")},
+        body=obj({"name": {"type": "string", "maxLength": 200}, "plan": STRING}), tag="workspaces")},
+    "/api/v1/workspaces/{wid}": {"get": op(
+        "A workspace with its seat and account usage", {"200": json_body(ref("Workspace"))},
+        params=[path_param("wid", "workspace id")], tag="workspaces")},
+    "/api/v1/openapi.json": {"get": op(
+        "This document", {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}},
+        auth=False, tag="operations")},
+}
+
+document = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Crew API",
+        "version": "1.0.0",
+        "description": "Team and client management for social-media workspaces. Errors are application/problem+json with a stable `code`.",
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}, {"session": []}],
+    "paths": paths,
+    "components": {
+        "schemas": schemas,
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "Session token from login, or a personal access token (crew_pat_…)"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "crew_session", "description": "Browser session; unsafe methods also need X-CSRF-Token"},
+        },
+    },
+}
+
+OUT.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
+print(f"wrote {OUT.relative_to(ROOT)}: {sum(len(v) for v in paths.values())} operations")
