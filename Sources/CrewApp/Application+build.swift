@@ -58,7 +58,9 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
         middleware: ErrorMiddleware(htmlPage: { problem, _, context in
             pages.errorPage(problem, requestID: context.id, chrome: nil)
         }))
-    router.add(middleware: AuthenticationMiddleware(services: services))
+    router.add(
+        middleware: AuthenticationMiddleware(
+            services: services, credentialPaths: ["/api/v1/auth/login", "/api/v1/auth/signup", "/login", "/signup"]))
 
     let api = APIRouter(group: router.group("api/v1"), prefix: "/api/v1", catalog: components.routes)
     OperationsController(services: services).register(on: router, api: api)

@@ -1,6 +1,7 @@
 import CrewCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Decodes JSON request bodies and turns every way they can be wrong into a
 /// clear problem: 415 for another media type, 413 for an oversized body,
@@ -16,6 +17,8 @@ public struct CrewJSONDecoder: RequestDecoder {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw HTTPProblem.contentTooLarge(limit: context.maxUploadSize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw HTTPProblem.contentTooLarge(limit: context.maxUploadSize)
         }

@@ -1,6 +1,7 @@
 import CrewCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// An `application/problem+json` answer (RFC 9457) with the stable `code` of API.md.
 ///
@@ -64,6 +65,8 @@ public struct HTTPProblem: Error, Codable, Sendable, Equatable {
             return from(CrewJSONDecoder.problem(for: decoding))
         case let http as HTTPError:
             return fromHTTPError(http)
+        case is NIOTooManyBytesError:
+            return .contentTooLarge(limit: 1 << 20)
         default:
             return .internalError
         }

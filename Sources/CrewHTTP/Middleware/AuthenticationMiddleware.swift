@@ -12,9 +12,14 @@ import Hummingbird
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let services: HTTPServices
+    /// Routes that establish a session (log-in, sign-up). Posts to them ignore the
+    /// session cookie entirely, so a stale or present cookie never blocks signing in;
+    /// the cross-site check still guards them against login CSRF.
+    let credentialPaths: Set<String>
 
-    public init(services: HTTPServices) {
+    public init(services: HTTPServices, credentialPaths: Set<String>) {
         self.services = services
+        self.credentialPaths = credentialPaths
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -25,7 +30,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
                 throw DomainError.unauthenticated("The access token is unknown, expired or revoked.")
             }
             context.identity = identity
-        } else if let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
+        } else if Self.isSafe(request.method) || !credentialPaths.contains(request.uri.path), let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
             // A stale cookie is simply ignored: the person is anonymous and may log in again.
             if let identity = try await services.accounts.authenticate(token: cookie, on: db) {
                 context.identity = identity
