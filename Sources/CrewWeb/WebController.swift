@@ -26,6 +26,8 @@ public struct WebController: Sendable {
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                 body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
         }
+        // No icon yet; answer without a 404 so browsers stop asking loudly.
+        router.get("favicon.ico") { _, _ in HTTPResponse.Status.noContent }
         router.get("/") { _, context in try await home(context) }
         router.get("login") { _, context in
             if context.identity != nil { return Response.redirect(to: "/", type: .normal) }
