@@ -45,6 +45,11 @@ def path_param(name, description):
     return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
 
 
+def query(name, description, integer=False):
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "integer"} if integer else {"type": "string"}}
+
+
 def obj(properties, required=None, nullable=()):
     schema = {"type": "object", "properties": properties, "required": list(required if required is not None else properties)}
     for name in nullable:
@@ -53,8 +58,16 @@ def obj(properties, required=None, nullable=()):
 
 
 STRING = {"type": "string"}
+WID = {"name": "wid", "in": "path", "required": True, "description": "workspace id", "schema": {"type": "string"}}
+MID = {"name": "mid", "in": "path", "required": True, "description": "member id", "schema": {"type": "string"}}
+IID = {"name": "iid", "in": "path", "required": True, "description": "invitation id", "schema": {"type": "string"}}
 DATETIME = {"type": "string", "format": "date-time"}
 ROLE = {"type": "string", "enum": ["owner", "admin", "manager", "editor", "client"]}
+PERMISSION = {"type": "string", "enum": ["publish_posts", "view_analytics", "manage_inbox", "approve_posts"]}
+PLATFORM = {"type": "string", "enum": [
+    "facebook", "instagram", "x", "linkedin", "pinterest", "tiktok", "youtube", "google_business", "threads", "bluesky",
+    "mastodon", "sandbox"]}
+STRINGS = {"type": "array", "items": {"type": "string"}, "maxItems": 1000}
 
 schemas = {
     "Problem": {
@@ -63,6 +76,7 @@ schemas = {
         "properties": {
             "type": STRING, "title": STRING, "status": {"type": "integer"}, "detail": STRING, "code": STRING,
             "errors": {"type": "array", "items": obj({"field": STRING, "message": STRING})},
+            "refused": {"type": "array", "items": obj({"id": STRING, "code": STRING, "detail": STRING})},
         },
     },
     "User": obj({"id": STRING, "email": STRING, "name": STRING}),
@@ -81,6 +95,32 @@ schemas = {
     ),
     "APITokenList": obj({"items": {"type": "array", "items": ref("APIToken")}, "nextCursor": {"type": "string", "nullable": True}}),
     "Health": obj({"status": STRING, "database": STRING}),
+    "Member": obj({
+        "id": STRING, "userId": STRING, "email": STRING, "name": STRING, "role": ROLE,
+        "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
+        "accountIds": {"type": "array", "items": STRING}, "countsAsSeat": {"type": "boolean"},
+        "joinedVia": {"type": "string", "enum": ["owner", "email", "link"]}, "joinedAt": DATETIME,
+    }),
+    "MemberList": obj({"items": {"type": "array", "items": ref("Member")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "Invitation": obj({
+        "id": STRING, "email": STRING, "role": ROLE,
+        "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
+        "accountIds": {"type": "array", "items": STRING},
+        "status": {"type": "string", "enum": ["pending", "expired", "accepted", "revoked"]},
+        "countsAsSeat": {"type": "boolean"}, "invitedBy": STRING, "createdAt": DATETIME, "sentAt": DATETIME, "expiresAt": DATETIME,
+    }),
+    "InvitationList": obj({"items": {"type": "array", "items": ref("Invitation")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "AuditEvent": obj(
+        {
+            "id": STRING, "actorUserId": STRING, "actorName": STRING, "action": STRING, "targetType": STRING,
+            "targetId": STRING, "targetLabel": STRING,
+            "before": {"type": "object", "additionalProperties": STRING}, "after": {"type": "object", "additionalProperties": STRING},
+            "ip": STRING, "batchId": STRING, "createdAt": DATETIME,
+        },
+        required=["id", "actorName", "action", "targetType", "targetLabel", "createdAt"],
+    ),
+    "AuditEventList": obj({"items": {"type": "array", "items": ref("AuditEvent")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "BulkDeleteAnswer": obj({"removed": {"type": "array", "items": STRING}}),
 }
 
 CREDENTIALS = obj({"email": {"type": "string", "maxLength": 254}, "password": {"type": "string", "maxLength": 200}})
@@ -109,9 +149,60 @@ paths = {
     "/api/v1/workspaces": {"post": op(
         "Create a workspace; the caller becomes its owner", {"201": json_body(ref("Workspace"), "Created")},
         body=obj({"name": {"type": "string", "maxLength": 200}, "plan": STRING}), tag="workspaces")},
-    "/api/v1/workspaces/{wid}": {"get": op(
-        "A workspace with its seat and account usage", {"200": json_body(ref("Workspace"))},
-        params=[path_param("wid", "workspace id")], tag="workspaces")},
+    "/api/v1/workspaces/{wid}": {
+        "get": op(
+            "A workspace with its seat and account usage", {"200": json_body(ref("Workspace"))},
+            params=[WID], tag="workspaces"),
+        "patch": op(
+            "Rename (owner, admins) or change plan (owner; refused when usage exceeds it)",
+            {"200": json_body(ref("Workspace"))}, params=[WID],
+            body=obj({"name": {"type": "string", "maxLength": 200}, "plan": STRING}, required=[]), tag="workspaces"),
+    },
+    "/api/v1/workspaces/{wid}/members": {"get": op(
+        "Members in join order; filter by role, search name/email", {"200": json_body(ref("MemberList"))},
+        params=[WID, query("role", "owner, admin, manager, editor or client"), query("q", "search in name and email"),
+                query("limit", "1–200, default 50", integer=True), query("cursor", "nextCursor of the previous page")],
+        tag="members")},
+    "/api/v1/workspaces/{wid}/members/{mid}": {
+        "get": op("One member", {"200": json_body(ref("Member"))}, params=[WID, MID], tag="members"),
+        "patch": op(
+            "Edit role, permissions, allowed platforms or account grants", {"200": json_body(ref("Member"))},
+            params=[WID, MID], body=obj({"role": ROLE, "permissions": {"type": "array", "items": STRING},
+                                         "allowedPlatforms": {"type": "array", "items": STRING}, "accountIds": STRINGS}, required=[]),
+            tag="members"),
+        "delete": op("Remove a member (nothing else is deleted)", {"204": {"description": "Removed"}}, params=[WID, MID], tag="members"),
+    },
+    "/api/v1/workspaces/{wid}/members/bulk-delete": {"post": op(
+        "Remove many members, all or nothing", {"200": json_body(ref("BulkDeleteAnswer"))},
+        params=[WID], body=obj({"memberIds": STRINGS}), tag="members")},
+    "/api/v1/workspaces/{wid}/transfer-ownership": {"post": op(
+        "Make an admin the owner (owner only)", {"200": json_body(ref("Member"))},
+        params=[WID], body=obj({"memberId": STRING}), tag="members")},
+    "/api/v1/workspaces/{wid}/leave": {"post": op(
+        "Leave the workspace (not the owner)", {"204": {"description": "Left"}}, params=[WID], tag="members")},
+    "/api/v1/workspaces/{wid}/invitations": {
+        "get": op("Pending invitations with expiry", {"200": json_body(ref("InvitationList"))}, params=[WID], tag="invitations"),
+        "post": op(
+            "Invite one email (answer: invitation) or several (answer: list), all or nothing",
+            {"201": json_body({"oneOf": [ref("Invitation"), ref("InvitationList")]}, "Invited")}, params=[WID],
+            body=obj({"email": STRING, "emails": {"type": "array", "items": STRING, "maxItems": 100}, "role": ROLE,
+                      "permissions": {"type": "array", "items": STRING}, "allowedPlatforms": {"type": "array", "items": STRING},
+                      "accountIds": STRINGS}, required=["role"]),
+            tag="invitations"),
+    },
+    "/api/v1/workspaces/{wid}/invitations/{iid}": {"delete": op(
+        "Revoke a pending invitation", {"204": {"description": "Revoked"}}, params=[WID, IID], tag="invitations")},
+    "/api/v1/workspaces/{wid}/invitations/{iid}/resend": {"post": op(
+        "Send again with a new token and expiry", {"200": json_body(ref("Invitation"))}, params=[WID, IID], tag="invitations")},
+    "/api/v1/invitations/accept": {"post": op(
+        "Accept an invitation as the signed-in person (same email)", {"201": json_body(ref("Member"), "Joined")},
+        body=obj({"token": STRING}), tag="invitations")},
+    "/api/v1/workspaces/{wid}/audit-events": {"get": op(
+        "The audit log, newest first (owner, admins)", {"200": json_body(ref("AuditEventList"))},
+        params=[WID, query("actor", "user id"), query("action", "e.g. member.removed"), query("target", "target id"),
+                query("from", "RFC 3339 time, inclusive"), query("to", "RFC 3339 time, exclusive"),
+                query("limit", "1–200, default 50", integer=True), query("cursor", "nextCursor of the previous page")],
+        tag="audit")},
     "/api/v1/openapi.json": {"get": op(
         "This document", {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}},
         auth=False, tag="operations")},

@@ -66,6 +66,9 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     OperationsController(services: services).register(on: router, api: api)
     AuthController(services: services).register(on: api)
     WorkspacesController(services: services).register(on: api)
+    MembersController(services: services).register(on: api)
+    InvitationsController(services: services).register(on: api)
+    AuditController(services: services).register(on: api)
     WebController(services: services, pages: pages).register(on: router)
     return router
 }
@@ -80,7 +83,13 @@ public func buildApplication(
     var app = Application(
         router: buildRouter(components),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Crew"),
-        services: [components.services.database],
+        services: [
+            components.services.database,
+            MailDeliveryService(
+                database: components.services.database,
+                transport: FolderMailTransport(directory: configuration.dataDirectory + "/outbox", logger: logger),
+                clock: components.services.env.clock, logger: logger),
+        ],
         logger: logger)
     app.beforeServerStarts {
         try await components.services.database.migrate()

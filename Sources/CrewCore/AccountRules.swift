@@ -48,6 +48,12 @@ public struct FieldValidator {
         }
     }
 
+    /// Checks an optional value only when it is present; `nil` when absent or invalid.
+    public mutating func check<T, U>(_ value: T?, _ body: (T) throws(DomainError) -> U) -> U? {
+        guard let value else { return nil }
+        return check { () throws(DomainError) in try body(value) }
+    }
+
     /// Throws `validation_failed` with every recorded error, if any.
     public func finish() throws(DomainError) {
         if !errors.isEmpty { throw .validationFailed(errors) }

@@ -114,3 +114,25 @@ public enum DomainError: Error, Sendable, Equatable {
         if case .validationFailed(let errors) = self { errors } else { [] }
     }
 }
+
+extension DomainError {
+    /// Rebuilds a single-message error from its code (for errors carried as data,
+    /// such as one refusal of a bulk request). `nil` for codes that carry more.
+    public init?(code: String, detail: String) {
+        switch code {
+        case "unauthenticated": self = .unauthenticated(detail)
+        case "forbidden": self = .forbidden(detail)
+        case "not_found": self = .notFound(detail)
+        case "seat_limit_reached": self = .seatLimitReached(detail)
+        case "account_limit_reached": self = .accountLimitReached(detail)
+        case "link_inactive": self = .linkInactive(detail)
+        case "invitation_inactive": self = .invitationInactive(detail)
+        case "last_owner": self = .lastOwner(detail)
+        case "role_escalation": self = .roleEscalation(detail)
+        case "clients_cannot_remove_accounts": self = .clientsCannotRemoveAccounts(detail)
+        case "platform_not_allowed": self = .platformNotAllowed(detail)
+        case "conflict": self = .conflict(detail)
+        default: return nil
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import CrewCore
+import CrewServices
 import Foundation
 import Hummingbird
 import NIOCore
@@ -14,10 +15,12 @@ public struct HTTPProblem: Error, Codable, Sendable, Equatable {
     public var detail: String
     public var code: String
     public var errors: [FieldError]?
+    /// Per-id reasons of a refused bulk request (nothing was changed).
+    public var refused: [Refusal]?
     /// Seconds to wait, sent as `Retry-After` with 429 and 503.
     public var retryAfter: Int?
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, code, errors }
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, code, errors, refused }
 
     public init(status: Int, code: String, title: String, detail: String, errors: [FieldError]? = nil, retryAfter: Int? = nil) {
         self.type = "https://crew.invalid/problems/\(code)"
@@ -61,6 +64,12 @@ public struct HTTPProblem: Error, Codable, Sendable, Equatable {
         switch error {
         case let problem as HTTPProblem: return problem
         case let domain as DomainError: return HTTPProblem(domain)
+        case let bulk as BulkRefused:
+            var problem = HTTPProblem(
+                status: bulk.status, code: bulk.status == 403 ? "forbidden" : "conflict",
+                title: "Request refused", detail: "\(bulk.refused.count) of the listed ids cannot be processed; nothing was changed.")
+            problem.refused = bulk.refused
+            return problem
         case let decoding as DecodingError:
             return from(CrewJSONDecoder.problem(for: decoding))
         case let http as HTTPError:

@@ -9,6 +9,9 @@ public struct HTTPServices: Sendable {
     public let env: CrewEnvironment
     public let accounts: AccountService
     public let workspaces: WorkspaceService
+    public let members: MemberService
+    public let invitations: InvitationService
+    public let audit: AuditQuery
     public let metrics: PrometheusCollectorRegistry
 
     public init(database: DatabaseService, env: CrewEnvironment, metrics: PrometheusCollectorRegistry) {
@@ -16,12 +19,22 @@ public struct HTTPServices: Sendable {
         self.env = env
         self.accounts = AccountService(env: env)
         self.workspaces = WorkspaceService(env: env)
+        self.members = MemberService(env: env)
+        self.invitations = InvitationService(env: env)
+        self.audit = AuditQuery()
         self.metrics = metrics
     }
 
     /// A database handle whose log lines carry the request's id.
     public func db(_ context: AppRequestContext) -> any Database {
         database.database(logger: context.logger)
+    }
+
+    /// The caller's access to the workspace named by `:wid` in the path.
+    public func access(_ context: AppRequestContext) async throws -> WorkspaceAccess {
+        let identity = try context.requireIdentity()
+        let workspaceID = try parseID(context.parameters.get("wid"))
+        return try await workspaces.access(userID: identity.userID, workspaceID: workspaceID, actor: context.actor, on: db(context))
     }
 
     /// Whether cookies must carry `Secure` (the public address is https).

@@ -7,3 +7,6 @@ extension UserView: ResponseEncodable {}
 extension APITokenView: ResponseEncodable {}
 extension WorkspaceView: ResponseEncodable {}
 extension ListPage: ResponseEncodable, ResponseGenerator {}
+extension MemberView: ResponseEncodable {}
+extension InvitationView: ResponseEncodable {}
+extension AuditEventView: ResponseEncodable {}

@@ -52,16 +52,53 @@ public struct WorkspaceService: Sendable {
         return try await view(of: workspace, on: db)
     }
 
+    /// Renames the workspace (owner and admins) or changes its plan (owner only).
+    /// A smaller plan is refused while more seats or accounts are in use than it allows.
+    public func update(_ access: WorkspaceAccess, name rawName: String?, plan planID: String?, on db: any Database) async throws -> WorkspaceView {
+        try access.require(.manageMembers)
+        var validator = FieldValidator()
+        let name = validator.check(rawName) { (text: String) throws(DomainError) in try AccountRules.validName(text) }
+        let plan = validator.check(planID) { (id: String) throws(DomainError) in try env.plans.require(id) }
+        try validator.finish()
+        if plan != nil { try access.require(.changePlan) }
+        return try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
+            let before = ["name": workspace.name, "plan": workspace.plan]
+            if let name { workspace.name = name }
+            if let plan {
+                let current = try await view(of: workspace, on: tx)
+                if let limit = plan.seatLimit, current.seats.used > limit {
+                    throw DomainError.seatLimitReached(
+                        "The \(plan.id) plan has \(limit) seats but \(current.seats.used) are in use; remove members or revoke invitations first.")
+                }
+                if let limit = plan.accountLimit, current.accounts.used > limit {
+                    throw DomainError.accountLimitReached(
+                        "The \(plan.id) plan allows \(limit) social accounts but \(current.accounts.used) are connected.")
+                }
+                workspace.plan = plan.id
+            }
+            try await workspace.update(on: tx)
+            let after = ["name": workspace.name, "plan": workspace.plan]
+            if before != after {
+                try await audit.record(
+                    AuditEntry(
+                        workspaceID: access.workspaceID, action: before["plan"] != after["plan"] ? "workspace.plan_changed" : "workspace.renamed",
+                        targetType: "workspace", targetID: access.workspaceID.apiString, targetLabel: workspace.name,
+                        before: before, after: after),
+                    by: access.actor, on: tx)
+            }
+            return try await view(of: workspace, on: tx)
+        }
+    }
+
     private func view(of workspace: WorkspaceModel, on db: any Database) async throws -> WorkspaceView {
-        let plan = env.plans[workspace.plan] ?? Plan(id: workspace.plan, seatLimit: 0, accountLimit: 0)
-        let seatsUsed = try await MembershipModel.query(on: db)
-            .filter(\.$workspaceID == workspace.id!).filter(\.$countsAsSeat == true).count()
-        // No social accounts can be connected before the accounts feature exists,
-        // so none are in use.
-        let accountsUsed = 0
+        let ledger = SeatLedger(env: env)
+        let plan = ledger.plan(of: workspace)
+        let accountsUsed = try await SocialAccountModel.query(on: db).filter(\.$workspaceID == workspace.id!).count()
         return WorkspaceView(
             id: workspace.id!.apiString, name: workspace.name, plan: workspace.plan,
-            seats: Usage(limit: plan.seatLimit, used: seatsUsed),
+            seats: try await ledger.usage(of: workspace, on: db),
             accounts: Usage(limit: plan.accountLimit, used: accountsUsed),
             createdAt: workspace.createdAt)
     }

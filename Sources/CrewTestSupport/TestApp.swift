@@ -28,11 +28,17 @@ public struct TestApp: Sendable {
     ) async throws -> T {
         let logs = LogRecorder()
         let logger = logs.logger()
-        let (location, cleanup) = try await TestDatabase.make(logger: logger)
+        let (location, dropDatabase) = try await TestDatabase.make(logger: logger)
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("crew-test-data-\(UUID().uuidString)").path
+        let cleanup: @Sendable () async -> Void = {
+            await dropDatabase()
+            try? FileManager.default.removeItem(atPath: dataDirectory)
+        }
         var settings = [
             "CREW_SECRET_KEY": String(repeating: "ab", count: 32),
             // bcrypt's production cost (12) takes ~250 ms a hash; tests use the minimum.
             "CREW_BCRYPT_COST": "4",
+            "CREW_DATA_DIR": dataDirectory,
         ]
         settings.merge(environment) { $1 }
         let configuration = try CrewConfiguration.load(environment: settings, overrides: .init(database: databaseURL(location)))

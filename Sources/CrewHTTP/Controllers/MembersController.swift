@@ -1,0 +1,73 @@
+import CrewCore
+import CrewServices
+import Foundation
+import Hummingbird
+
+/// Members of a workspace: list, read, edit, remove (one or many), transfer
+/// ownership, leave; and editing the workspace itself.
+public struct MembersController: Sendable {
+    let services: HTTPServices
+
+    public init(services: HTTPServices) {
+        self.services = services
+    }
+
+    struct PatchBody: Decodable {
+        var role: String?
+        var permissions: [String]?
+        var allowedPlatforms: [String]?
+        var accountIds: [String]?
+    }
+    struct BulkDeleteBody: Decodable { var memberIds: [String] }
+    struct BulkDeleteAnswer: Encodable { var removed: [String] }
+    struct TransferBody: Decodable { var memberId: String }
+    struct WorkspacePatchBody: Decodable { var name: String?; var plan: String? }
+
+    public func register(on api: APIRouter) {
+        api.patch("workspaces/:wid") { request, context in
+            let access = try await services.access(context)
+            let body = try await request.decode(as: WorkspacePatchBody.self, context: context)
+            return try await services.workspaces.update(access, name: body.name, plan: body.plan, on: services.db(context))
+        }
+        api.get("workspaces/:wid/members") { request, context in
+            let access = try await services.access(context)
+            let query = request.uri.queryParameters
+            let page = try await services.members.list(
+                access, role: query["role"].map(String.init), search: query["q"].map(String.init),
+                limit: try PageSize(query["limit"].map(String.init)), cursor: query["cursor"].map(String.init), on: services.db(context))
+            return ListPage(items: page.items, nextCursor: page.nextCursor)
+        }
+        api.get("workspaces/:wid/members/:mid") { _, context in
+            let access = try await services.access(context)
+            return try await services.members.get(access, memberID: try parseID(context.parameters.get("mid")), on: services.db(context))
+        }
+        api.patch("workspaces/:wid/members/:mid") { request, context in
+            let access = try await services.access(context)
+            let memberID = try parseID(context.parameters.get("mid"))
+            let body = try await request.decode(as: PatchBody.self, context: context)
+            let patch = MemberPatch(role: body.role, permissions: body.permissions, allowedPlatforms: body.allowedPlatforms, accountIds: body.accountIds)
+            return try await services.members.update(access, memberID: memberID, patch: patch, on: services.db(context))
+        }
+        api.delete("workspaces/:wid/members/:mid") { _, context in
+            let access = try await services.access(context)
+            try await services.members.remove(access, memberID: try parseID(context.parameters.get("mid")), on: services.db(context))
+            return HTTPResponse.Status.noContent
+        }
+        api.post("workspaces/:wid/members/bulk-delete") { request, context in
+            let access = try await services.access(context)
+            let body = try await request.decode(as: BulkDeleteBody.self, context: context)
+            let removed = try await services.members.removeMany(access, ids: body.memberIds, on: services.db(context))
+            return try context.json(BulkDeleteAnswer(removed: removed), request: request)
+        }
+        api.post("workspaces/:wid/transfer-ownership") { request, context in
+            let access = try await services.access(context)
+            let body = try await request.decode(as: TransferBody.self, context: context)
+            return try await services.members.transferOwnership(access, to: try parseID(body.memberId), on: services.db(context))
+        }
+        api.post("workspaces/:wid/leave") { _, context in
+            let access = try await services.access(context)
+            try await services.members.leave(access, on: services.db(context))
+            return HTTPResponse.Status.noContent
+        }
+    }
+}

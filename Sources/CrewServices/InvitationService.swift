@@ -1,0 +1,231 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// An invitation as the API shows it.
+public struct InvitationView: Codable, Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var role: Role
+    public var permissions: [ClientPermission]
+    public var allowedPlatforms: [Platform]
+    public var accountIds: [String]
+    /// `pending`, `expired`, `accepted` or `revoked`.
+    public var status: String
+    public var countsAsSeat: Bool
+    public var invitedBy: String
+    public var createdAt: Date
+    public var sentAt: Date
+    public var expiresAt: Date
+
+    init(_ model: InvitationModel, now: Date) {
+        self.id = model.id!.apiString
+        self.email = model.email
+        self.role = model.role
+        self.permissions = model.permissions.sorted()
+        self.allowedPlatforms = model.allowedPlatforms.sorted()
+        self.accountIds = model.accountIDs.map(\.apiString).sorted()
+        self.status = model.state == InvitationModel.pending && model.expiresAt <= now ? "expired" : model.state
+        self.countsAsSeat = model.countsAsSeat
+        self.invitedBy = model.invitedByName
+        self.createdAt = model.createdAt
+        self.sentAt = model.sentAt
+        self.expiresAt = model.expiresAt
+    }
+}
+
+/// What to invite people as.
+public struct InvitationRequest: Sendable {
+    public var emails: [String]
+    public var role: String
+    public var permissions: [String]
+    public var allowedPlatforms: [String]
+    public var accountIds: [String]
+
+    public init(emails: [String], role: String, permissions: [String] = [], allowedPlatforms: [String] = [], accountIds: [String] = []) {
+        self.emails = emails
+        self.role = role
+        self.permissions = permissions
+        self.allowedPlatforms = allowedPlatforms
+        self.accountIds = accountIds
+    }
+}
+
+/// Email invitations (DESIGN §3): create, list, revoke, resend, accept.
+public struct InvitationService: Sendable {
+    public static let maxEmailsPerRequest = 100
+
+    let env: CrewEnvironment
+    let audit: AuditLog
+    let seats: SeatLedger
+    let outbox: Outbox
+    /// How long an invitation stays valid.
+    public let lifetime: TimeInterval
+
+    public init(env: CrewEnvironment, lifetime: TimeInterval = 7 * 24 * 3600) {
+        self.env = env
+        self.audit = AuditLog(clock: env.clock)
+        self.seats = SeatLedger(env: env)
+        self.outbox = Outbox(clock: env.clock)
+        self.lifetime = lifetime
+    }
+
+    /// Invites one or many emails with the same access; all-or-nothing.
+    public func create(_ access: WorkspaceAccess, _ request: InvitationRequest, on db: any Database) async throws -> [InvitationView] {
+        try access.require(.invite)
+        guard let role = Role(rawValue: request.role) else {
+            throw DomainError.invalid("role", "unknown role '\(request.role.prefix(40))'; expected one of admin, manager, editor, client")
+        }
+        try MembershipRules.checkInvite(actor: access.role, role: role)
+        let emails = try Self.validEmails(request.emails)
+        let permissions = try AccessGrants.validPermissions(request.permissions, for: role)
+        let platforms = try AccessGrants.validPlatforms(request.allowedPlatforms, for: role)
+        let countsAsSeat = Seats.countsAsSeat(role: role, permissions: permissions)
+
+        do {
+            return try await db.transaction { tx in
+                try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+                let accounts = try await AccessGrants.validAccounts(request.accountIds, in: access.workspaceID, on: tx)
+                try await refuseExisting(emails, in: access.workspaceID, on: tx)
+                if countsAsSeat { try await seats.requireRoom(for: emails.count, in: access.workspaceID, on: tx) }
+                guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
+                var views: [InvitationView] = []
+                for email in emails {
+                    let invitation = InvitationModel()
+                    invitation.workspaceID = access.workspaceID
+                    invitation.email = email.value
+                    invitation.roleText = role.rawValue
+                    invitation.permissions = permissions
+                    invitation.allowedPlatforms = platforms
+                    invitation.accountIDs = accounts
+                    invitation.countsAsSeat = countsAsSeat
+                    invitation.state = InvitationModel.pending
+                    invitation.invitedByUserID = access.userID
+                    invitation.invitedByName = access.actor.name
+                    invitation.createdAt = env.clock.now
+                    try await send(invitation, workspaceName: workspace.name, resent: false, on: tx)
+                    try await audit.record(
+                        AuditEntry(
+                            workspaceID: access.workspaceID, action: "invitation.sent", targetType: "invitation",
+                            targetID: invitation.id!.apiString, targetLabel: email.value,
+                            after: ["role": role.rawValue, "permissions": invitation.permissionsText]),
+                        by: access.actor, on: tx)
+                    views.append(InvitationView(invitation, now: env.clock.now))
+                }
+                return views
+            }
+        } catch DomainError.seatLimitReached(let detail) {
+            // The refusal itself is worth knowing about; it is recorded after the rollback.
+            try await audit.record(
+                AuditEntry(
+                    workspaceID: access.workspaceID, action: "seat.refused", targetType: "invitation", targetID: nil,
+                    targetLabel: emails.map(\.value).joined(separator: ", "), after: ["role": role.rawValue, "reason": detail]),
+                by: access.actor, on: db)
+            throw DomainError.seatLimitReached(detail)
+        }
+    }
+
+    /// Pending (and expired, not yet cleaned up) invitations, newest first.
+    public func listPending(_ access: WorkspaceAccess, on db: any Database) async throws -> [InvitationView] {
+        try access.require(.invite)
+        let now = env.clock.now
+        return try await InvitationModel.query(on: db)
+            .filter(\.$workspaceID == access.workspaceID).filter(\.$state == InvitationModel.pending)
+            .sort(\.$sentAt, .descending).all()
+            .map { InvitationView($0, now: now) }
+    }
+
+    public func revoke(_ access: WorkspaceAccess, invitationID: UUID, on db: any Database) async throws {
+        try access.require(.invite)
+        try await db.transaction { tx in
+            let invitation = try await findPending(invitationID, in: access.workspaceID, on: tx)
+            invitation.state = InvitationModel.revoked
+            invitation.closedAt = env.clock.now
+            try await invitation.update(on: tx)
+            try await audit.record(
+                AuditEntry(
+                    workspaceID: access.workspaceID, action: "invitation.revoked", targetType: "invitation",
+                    targetID: invitation.id!.apiString, targetLabel: invitation.email),
+                by: access.actor, on: tx)
+        }
+    }
+
+    /// Sends the invitation again with a new token (the old link stops working)
+    /// and a fresh expiry. An expired seat invitation needs a free seat again.
+    public func resend(_ access: WorkspaceAccess, invitationID: UUID, on db: any Database) async throws -> InvitationView {
+        try access.require(.invite)
+        return try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            let invitation = try await findPending(invitationID, in: access.workspaceID, on: tx)
+            if invitation.countsAsSeat && invitation.expiresAt <= env.clock.now {
+                try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
+            }
+            guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
+            try await send(invitation, workspaceName: workspace.name, resent: true, on: tx)
+            try await audit.record(
+                AuditEntry(
+                    workspaceID: access.workspaceID, action: "invitation.resent", targetType: "invitation",
+                    targetID: invitation.id!.apiString, targetLabel: invitation.email),
+                by: access.actor, on: tx)
+            return InvitationView(invitation, now: env.clock.now)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Mints a new token, stores its hash, sets the expiry and queues the mail.
+    private func send(_ invitation: InvitationModel, workspaceName: String, resent: Bool, on tx: any Database) async throws {
+        let token = SecureToken.generate()
+        let now = env.clock.now
+        invitation.tokenHash = SecureToken.hash(token)
+        invitation.sentAt = now
+        invitation.expiresAt = now.addingTimeInterval(lifetime)
+        try await invitation.save(on: tx)
+        let url = "\(env.publicURL)/invitations/accept?token=\(token)"
+        try await outbox.enqueue(InvitationMail.make(invitation: invitation, workspaceName: workspaceName, acceptURL: url, resent: resent), on: tx)
+    }
+
+    func findPending(_ id: UUID, in workspaceID: UUID, on db: any Database) async throws -> InvitationModel {
+        guard let invitation = try await InvitationModel.query(on: db)
+            .filter(\.$id == id).filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending).first()
+        else { throw DomainError.notFound("No such pending invitation.") }
+        return invitation
+    }
+
+    static func validEmails(_ raw: [String]) throws(DomainError) -> [EmailAddress] {
+        guard !raw.isEmpty else { throw .invalid("emails", "name at least one email address") }
+        guard raw.count <= maxEmailsPerRequest else {
+            throw .invalid("emails", "at most \(maxEmailsPerRequest) addresses per request")
+        }
+        var validator = FieldValidator()
+        var seen = Set<String>()
+        var emails: [EmailAddress] = []
+        for (index, text) in raw.enumerated() {
+            let field = raw.count == 1 ? "email" : "emails[\(index)]"
+            guard let email = validator.check({ () throws(DomainError) in try EmailAddress(text, field: field) }) else { continue }
+            if seen.insert(email.value).inserted { emails.append(email) } else {
+                validator.check { () throws(DomainError) in throw .invalid(field, "\(email.value) is listed twice") }
+            }
+        }
+        try validator.finish()
+        return emails
+    }
+
+    /// Existing members and people with a pending invitation are refused (409).
+    private func refuseExisting(_ emails: [EmailAddress], in workspaceID: UUID, on db: any Database) async throws {
+        let values = emails.map(\.value)
+        let members = try await MembershipModel.query(on: db)
+            .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)
+            .filter(\.$workspaceID == workspaceID).filter(UserModel.self, \.$email ~~ values).all()
+            .compactMap { try? $0.joined(UserModel.self).email }
+        if let first = members.sorted().first {
+            throw DomainError.conflict("\(first) is already a member of this workspace.")
+        }
+        let pending = try await InvitationModel.query(on: db)
+            .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
+            .filter(\.$expiresAt > env.clock.now).filter(\.$email ~~ values).all(\.$email)
+        if let first = pending.sorted().first {
+            throw DomainError.conflict("\(first) already has a pending invitation; resend it instead.")
+        }
+    }
+}

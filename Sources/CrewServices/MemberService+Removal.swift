@@ -1,0 +1,102 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// Why one id of a bulk removal was refused.
+public struct Refusal: Codable, Sendable, Equatable {
+    public var id: String
+    public var code: String
+    public var detail: String
+}
+
+/// A bulk request refused as a whole, with a reason per refused id.
+public struct BulkRefused: Error, Sendable, Equatable {
+    public var refused: [Refusal]
+
+    /// 403 when any refusal is about permission, else 409.
+    public var status: Int {
+        refused.contains { ["forbidden", "role_escalation"].contains($0.code) } ? 403 : 409
+    }
+}
+
+extension MemberService {
+    /// The most ids one bulk removal takes.
+    public static let bulkLimit = 1000
+
+    /// Removes one member (DESIGN §6). Nothing but the membership, its grants and
+    /// the invitations it sent is touched.
+    public func remove(_ access: WorkspaceAccess, memberID: UUID, on db: any Database) async throws {
+        do {
+            _ = try await removeMany(access, ids: [memberID.apiString], on: db)
+        } catch let refusal as BulkRefused {
+            // One id: answer with that id's own error rather than a bulk refusal.
+            guard let first = refusal.refused.first else { throw refusal }
+            throw DomainError(code: first.code, detail: first.detail) ?? DomainError.conflict(first.detail)
+        }
+    }
+
+    /// Removes several members at once: every id is validated first and either all
+    /// go or none does. One batch id ties the audit events together.
+    /// - Returns: the removed member ids.
+    public func removeMany(_ access: WorkspaceAccess, ids: [String], on db: any Database) async throws -> [String] {
+        try access.require(.manageMembers)
+        guard !ids.isEmpty else { throw DomainError.invalid("memberIds", "must name at least one member") }
+        guard ids.count <= Self.bulkLimit else {
+            throw DomainError.invalid("memberIds", "at most \(Self.bulkLimit) members per request, got \(ids.count)")
+        }
+        let duplicates = Dictionary(grouping: ids.map { $0.lowercased() }, by: { $0 }).filter { $0.value.count > 1 }.keys
+        guard duplicates.isEmpty else {
+            throw DomainError.invalid("memberIds", "lists \(duplicates.sorted().prefix(3).joined(separator: ", ")) more than once")
+        }
+        return try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            let parsed = ids.map { UUID(uuidString: $0) }
+            let valid = parsed.compactMap { $0 }
+            let found = valid.isEmpty ? [] : try await MembershipModel.query(on: tx)
+                .filter(\.$workspaceID == access.workspaceID).filter(\.$id ~~ valid).all()
+            let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id!, $0) })
+            var refused: [Refusal] = []
+            var targets: [MembershipModel] = []
+            for (text, id) in zip(ids, parsed) {
+                guard let id, let member = byID[id] else {
+                    refused.append(Refusal(id: text, code: "not_found", detail: "No such member."))
+                    continue
+                }
+                do throws(DomainError) {
+                    try MembershipRules.checkRemoval(actor: access.role, target: member.role)
+                    targets.append(member)
+                } catch {
+                    refused.append(Refusal(id: text, code: error.code, detail: error.detail))
+                }
+            }
+            guard refused.isEmpty else { throw BulkRefused(refused: refused) }
+            try await removeRows(of: targets, workspaceID: access.workspaceID, on: tx)
+            let users = try await UserModel.query(on: tx).filter(\.$id ~~ targets.map(\.userID)).all()
+            let emails = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.email) })
+            let batch = targets.count > 1 ? UUID() : nil
+            for member in targets {
+                try await audit.record(
+                    AuditEntry(
+                        workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
+                        targetID: member.id!.apiString, targetLabel: emails[member.userID] ?? "",
+                        before: ["role": member.role.rawValue, "permissions": member.permissionsText], batchID: batch),
+                    by: access.actor, on: tx)
+            }
+            return targets.map { $0.id!.apiString }
+        }
+    }
+
+    /// Deletes memberships with their grants and revokes the invitations they sent.
+    /// Posts, social accounts, the users and audit history stay.
+    func removeRows(of members: [MembershipModel], workspaceID: UUID, on tx: any Database) async throws {
+        guard !members.isEmpty else { return }
+        let ids = members.map { $0.id! }
+        try await AccountGrantModel.query(on: tx).filter(\.$membershipID ~~ ids).delete()
+        try await MembershipModel.query(on: tx).filter(\.$id ~~ ids).delete()
+        try await InvitationModel.query(on: tx)
+            .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
+            .filter(\.$invitedByUserID ~~ members.map(\.userID))
+            .set(\.$state, to: InvitationModel.revoked).set(\.$closedAt, to: env.clock.now)
+            .update()
+    }
+}

@@ -1,0 +1,171 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// Listing and editing the members of a workspace, ownership transfer and leaving.
+/// Removal lives in `MemberService+Removal.swift`.
+public struct MemberService: Sendable {
+    let env: CrewEnvironment
+    let audit: AuditLog
+    let seats: SeatLedger
+
+    public init(env: CrewEnvironment) {
+        self.env = env
+        self.audit = AuditLog(clock: env.clock)
+        self.seats = SeatLedger(env: env)
+    }
+
+    // MARK: Reading
+
+    /// One page of members in join order, optionally filtered by role and by a
+    /// search over name and email.
+    public func list(
+        _ access: WorkspaceAccess, role: String?, search: String?, limit: PageSize, cursor: String?, on db: any Database
+    ) async throws -> Page<MemberView> {
+        var query = MembershipModel.query(on: db)
+            .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)
+            .filter(\.$workspaceID == access.workspaceID)
+        if let role {
+            guard let parsed = Role(rawValue: role) else {
+                throw DomainError.invalid("role", "unknown role '\(role.prefix(40))'; expected one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query = query.filter(\.$roleText == parsed.rawValue)
+        }
+        if let search = search?.trimmingWhitespace().lowercased(), !search.isEmpty {
+            let pattern = "%" + search.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            query = query.filter(.sql(embed: "(\(ident: "users").\(ident: "email") LIKE \(bind: pattern) OR LOWER(\(ident: "users").\(ident: "name")) LIKE \(bind: pattern))"))
+        }
+        if let cursor {
+            let after = try KeysetCursor(decoding: cursor)
+            query = query.group(.or) { group in
+                group.filter(\.$joinedAt > after.time)
+                    .group(.and) { $0.filter(\.$joinedAt == after.time).filter(\.$id > after.id) }
+            }
+        }
+        let rows = try await query.sort(\.$joinedAt).sort(\.$id).limit(limit.value + 1).all()
+        let pageRows = Array(rows.prefix(limit.value))
+        let grants = try await AccessGrants.grants(of: pageRows.map { $0.id! }, on: db)
+        let items = try pageRows.map { row in
+            MemberView(row, user: try row.joined(UserModel.self), accountIDs: grants[row.id!] ?? [])
+        }
+        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joinedAt, id: $0.id!).encoded } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    public func get(_ access: WorkspaceAccess, memberID: UUID, on db: any Database) async throws -> MemberView {
+        let membership = try await find(memberID, in: access.workspaceID, on: db)
+        return try await view(of: membership, on: db)
+    }
+
+    // MARK: Editing
+
+    /// Changes role, permissions, platforms or account grants within the escalation
+    /// rules; granting a seat is checked against the plan under the workspace lock.
+    public func update(_ access: WorkspaceAccess, memberID: UUID, patch: MemberPatch, on db: any Database) async throws -> MemberView {
+        try access.require(.manageMembers)
+        return try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            let member = try await find(memberID, in: access.workspaceID, on: tx)
+            let before = try await snapshot(of: member, on: tx)
+            let oldRole = member.role
+            var newRole = oldRole
+            if let text = patch.role {
+                guard let role = Role(rawValue: text) else {
+                    throw DomainError.invalid("role", "unknown role '\(text.prefix(40))'")
+                }
+                newRole = role
+            }
+            try MembershipRules.checkRoleChange(actor: access.role, from: oldRole, to: newRole)
+            let wasSeat = member.countsAsSeat
+            member.role = newRole
+            if let names = patch.permissions {
+                member.permissions = try AccessGrants.validPermissions(names, for: newRole)
+            } else {
+                // Permissions a new role cannot hold are dropped with the change.
+                member.permissions = member.permissions.filter { (try? AccessGrants.validPermissions([$0.rawValue], for: newRole)) != nil }
+            }
+            if let names = patch.allowedPlatforms {
+                member.allowedPlatforms = try AccessGrants.validPlatforms(names, for: newRole)
+            }
+            if !wasSeat && member.countsAsSeat {
+                try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
+            }
+            try await member.update(on: tx)
+            if let ids = patch.accountIds {
+                try await AccessGrants.replaceGrants(of: member, with: try await AccessGrants.validAccounts(ids, in: access.workspaceID, on: tx), on: tx)
+            }
+            let after = try await snapshot(of: member, on: tx)
+            if before != after {
+                try await audit.record(
+                    AuditEntry(
+                        workspaceID: access.workspaceID, action: "member.updated", targetType: "member",
+                        targetID: member.id!.apiString, targetLabel: after["email"] ?? "", before: before, after: after),
+                    by: access.actor, on: tx)
+            }
+            return try await view(of: member, on: tx)
+        }
+    }
+
+    /// Makes an admin the owner; the old owner becomes an admin.
+    public func transferOwnership(_ access: WorkspaceAccess, to memberID: UUID, on db: any Database) async throws -> MemberView {
+        try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            let target = try await find(memberID, in: access.workspaceID, on: tx)
+            try MembershipRules.checkTransfer(actor: access.role, target: target.role)
+            guard let current = try await MembershipModel.find(access.membershipID, on: tx) else { throw DomainError.notFound() }
+            current.role = .admin
+            try await current.update(on: tx)
+            target.role = .owner
+            try await target.update(on: tx)
+            let targetView = try await view(of: target, on: tx)
+            try await audit.record(
+                AuditEntry(
+                    workspaceID: access.workspaceID, action: "ownership.transferred", targetType: "member",
+                    targetID: targetView.id, targetLabel: targetView.email,
+                    before: ["owner": access.actor.name], after: ["owner": targetView.name]),
+                by: access.actor, on: tx)
+            return targetView
+        }
+    }
+
+    /// The caller leaves the workspace. The owner cannot leave.
+    public func leave(_ access: WorkspaceAccess, on db: any Database) async throws {
+        try MembershipRules.checkLeave(role: access.role)
+        try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            let member = try await find(access.membershipID, in: access.workspaceID, on: tx)
+            try await removeRows(of: [member], workspaceID: access.workspaceID, on: tx)
+            try await audit.record(
+                AuditEntry(
+                    workspaceID: access.workspaceID, action: "member.left", targetType: "member",
+                    targetID: member.id!.apiString, targetLabel: access.actor.name, before: ["role": member.role.rawValue]),
+                by: access.actor, on: tx)
+        }
+    }
+
+    // MARK: Helpers
+
+    func find(_ memberID: UUID, in workspaceID: UUID, on db: any Database) async throws -> MembershipModel {
+        guard let member = try await MembershipModel.query(on: db)
+            .filter(\.$id == memberID).filter(\.$workspaceID == workspaceID).first()
+        else { throw DomainError.notFound("No such member.") }
+        return member
+    }
+
+    func view(of membership: MembershipModel, on db: any Database) async throws -> MemberView {
+        guard let user = try await UserModel.find(membership.userID, on: db) else { throw DomainError.notFound() }
+        let grants = try await AccessGrants.grants(of: [membership.id!], on: db)
+        return MemberView(membership, user: user, accountIDs: grants[membership.id!] ?? [])
+    }
+
+    /// The audited fields of a member, for before/after.
+    func snapshot(of membership: MembershipModel, on db: any Database) async throws -> [String: String] {
+        let view = try await view(of: membership, on: db)
+        return [
+            "email": view.email, "role": view.role.rawValue,
+            "permissions": view.permissions.map(\.rawValue).joined(separator: ","),
+            "allowedPlatforms": view.allowedPlatforms.map(\.rawValue).joined(separator: ","),
+            "accountIds": view.accountIds.joined(separator: ","),
+        ]
+    }
+}

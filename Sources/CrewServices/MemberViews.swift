@@ -1,0 +1,102 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// A member as the API shows them (API.md).
+public struct MemberView: Codable, Sendable, Equatable {
+    public var id: String
+    public var userId: String
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var permissions: [ClientPermission]
+    public var allowedPlatforms: [Platform]
+    public var accountIds: [String]
+    public var countsAsSeat: Bool
+    public var joinedVia: String
+    public var joinedAt: Date
+
+    init(_ membership: MembershipModel, user: UserModel, accountIDs: [UUID]) {
+        self.id = membership.id!.apiString
+        self.userId = membership.userID.apiString
+        self.email = user.email
+        self.name = user.name
+        self.role = membership.role
+        self.permissions = membership.permissions.sorted()
+        self.allowedPlatforms = membership.allowedPlatforms.sorted()
+        self.accountIds = accountIDs.map(\.apiString).sorted()
+        self.countsAsSeat = membership.countsAsSeat
+        self.joinedVia = membership.joinedVia
+        self.joinedAt = membership.joinedAt
+    }
+}
+
+/// One page of a list and the cursor of the next.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
+/// An opaque keyset cursor: the sort key (a time) and id of the last row shown.
+public struct KeysetCursor: Sendable, Equatable {
+    public var time: Date
+    public var id: UUID
+
+    public init(time: Date, id: UUID) {
+        self.time = time
+        self.id = id
+    }
+
+    public var encoded: String {
+        Base64URL.encode(Array("\(time.timeIntervalSince1970)|\(id.uuidString)".utf8))
+    }
+
+    /// Parses a cursor from a query string; garbage is a validation error.
+    public init(decoding text: String) throws(DomainError) {
+        guard let bytes = Base64URL.decode(text), let plain = String(bytes: bytes, encoding: .utf8) else {
+            throw .invalid("cursor", "is not a cursor from this list")
+        }
+        let parts = plain.split(separator: "|")
+        guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+            throw .invalid("cursor", "is not a cursor from this list")
+        }
+        self.time = Date(timeIntervalSince1970: seconds)
+        self.id = id
+    }
+}
+
+/// `?limit=` as API.md says: default 50, at most 200.
+public struct PageSize: Sendable {
+    public let value: Int
+
+    public init(_ text: String?) throws(DomainError) {
+        guard let text else {
+            self.value = 50
+            return
+        }
+        guard let number = Int(text), (1...200).contains(number) else {
+            throw .invalid("limit", "must be a number from 1 to 200")
+        }
+        self.value = number
+    }
+}
+
+/// What a member edit may change (API.md PATCH members/{mid}); absent fields stay.
+public struct MemberPatch: Sendable {
+    public var role: String?
+    public var permissions: [String]?
+    public var allowedPlatforms: [String]?
+    public var accountIds: [String]?
+
+    public init(role: String? = nil, permissions: [String]? = nil, allowedPlatforms: [String]? = nil, accountIds: [String]? = nil) {
+        self.role = role
+        self.permissions = permissions
+        self.allowedPlatforms = allowedPlatforms
+        self.accountIds = accountIds
+    }
+}

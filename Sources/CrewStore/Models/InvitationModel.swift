@@ -1,0 +1,49 @@
+import CrewCore
+import FluentKit
+import Foundation
+
+/// An email invitation: pending until accepted, revoked or expired. Only the
+/// SHA-256 of its token is stored.
+public final class InvitationModel: Model, @unchecked Sendable {
+    public static let schema = "invitations"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "workspace_id") public var workspaceID: UUID
+    @Field(key: "email") public var email: String
+    @Field(key: "role") public var roleText: String
+    @Field(key: "permissions") public var permissionsText: String
+    @Field(key: "allowed_platforms") public var allowedPlatformsText: String
+    @Field(key: "account_ids") public var accountIDsText: String
+    @Field(key: "counts_as_seat") public var countsAsSeat: Bool
+    @Field(key: "token_hash") public var tokenHash: String
+    @Field(key: "state") public var state: String
+    @OptionalField(key: "invited_by_user_id") public var invitedByUserID: UUID?
+    @Field(key: "invited_by_name") public var invitedByName: String
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "sent_at") public var sentAt: Date
+    @Field(key: "expires_at") public var expiresAt: Date
+    @OptionalField(key: "closed_at") public var closedAt: Date?
+
+    public static let pending = "pending"
+    public static let accepted = "accepted"
+    public static let revoked = "revoked"
+
+    public init() {}
+
+    public var role: Role { Role(rawValue: roleText) ?? .client }
+
+    public var permissions: Set<ClientPermission> {
+        get { Set(permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) }) }
+        set { permissionsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+    }
+
+    public var allowedPlatforms: Set<Platform> {
+        get { Set(allowedPlatformsText.split(separator: ",").compactMap { Platform(rawValue: String($0)) }) }
+        set { allowedPlatformsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+    }
+
+    public var accountIDs: [UUID] {
+        get { accountIDsText.split(separator: ",").compactMap { UUID(uuidString: String($0)) } }
+        set { accountIDsText = newValue.map(\.uuidString).sorted().joined(separator: ",") }
+    }
+}

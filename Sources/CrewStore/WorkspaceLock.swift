@@ -1,0 +1,22 @@
+import FluentKit
+import FluentSQL
+import Foundation
+
+/// Serialises every check-then-write on one workspace (seats, link uses, the
+/// owner) across requests and processes. Must be the first statement of a
+/// transaction.
+///
+/// PostgreSQL locks the workspace row (`SELECT … FOR UPDATE`). SQLite has no row
+/// locks, so the transaction writes first: the no-op update takes the database's
+/// write lock before anything is read, which is what `BEGIN IMMEDIATE` would do,
+/// and later writers wait in the busy handler instead of failing on a stale snapshot.
+public enum WorkspaceLock {
+    public static func acquire(_ workspaceID: UUID, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: workspaceID) FOR UPDATE").run()
+        } else {
+            try await sql.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID)").run()
+        }
+    }
+}
