@@ -62,6 +62,10 @@ public struct DatabaseService: Service {
     public let databases: Databases
     public let location: DatabaseLocation
     let logger: Logger
+    /// SQLite runs every statement on a thread pool, and a connection waiting for
+    /// the write lock occupies its thread; a pool of its own (more threads than
+    /// connections) keeps the lock holder from ever waiting for a thread behind it.
+    let threadPool: NIOThreadPool
 
     /// - Parameters:
     ///   - location: which database to open.
@@ -70,7 +74,10 @@ public struct DatabaseService: Service {
     public init(location: DatabaseLocation, poolSize: Int = 4, poolTimeout: TimeAmount = .seconds(10), logger: Logger) throws {
         self.location = location
         self.logger = logger
-        self.databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+        let eventLoops = MultiThreadedEventLoopGroup.singleton
+        self.threadPool = NIOThreadPool(numberOfThreads: 2 * Array(eventLoops.makeIterator()).count + 2)
+        threadPool.start()
+        self.databases = Databases(threadPool: threadPool, on: eventLoops)
         switch location {
         case .sqliteMemory:
             databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
@@ -116,6 +123,7 @@ public struct DatabaseService: Service {
 
     public func shutdown() async {
         await databases.shutdownAsync()
+        try? await threadPool.shutdownGracefully()
     }
 
     /// Keeps the pools open until the service group shuts down, then closes them.

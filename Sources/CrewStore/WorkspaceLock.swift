@@ -11,11 +11,17 @@ import Foundation
 /// write lock before anything is read, which is what `BEGIN IMMEDIATE` would do,
 /// and later writers wait in the busy handler instead of failing on a stale snapshot.
 public enum WorkspaceLock {
+    /// How long a SQLite writer waits for the lock before the request fails.
+    public static let sqliteBusyTimeoutMilliseconds = 10_000
+
     public static func acquire(_ workspaceID: UUID, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: workspaceID) FOR UPDATE").run()
         } else {
+            // The driver's own busy handler spins; a timeout makes waiting writers
+            // sleep instead, and gives up (503) rather than wait forever.
+            try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(sqliteBusyTimeoutMilliseconds))").run()
             try await sql.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID)").run()
         }
     }

@@ -1,0 +1,48 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// A member added to a test workspace.
+public struct TestMember: Sendable {
+    public var user: TestUser
+    public var memberID: String
+}
+
+extension TestApp {
+    /// Signs a person up and puts them straight into a workspace (test setup; the
+    /// invitation flow itself is tested through the API).
+    public func addMember(
+        _ name: String, to workspaceID: String, role: Role, permissions: Set<ClientPermission> = [],
+        allowedPlatforms: Set<Platform> = [], accounts: [String] = []
+    ) async throws -> TestMember {
+        let user = try await signup(name)
+        let membership = MembershipModel(
+            workspaceID: try parseID(workspaceID), userID: try parseID(user.id), role: role, permissions: permissions,
+            allowedPlatforms: allowedPlatforms, joinedVia: "email", joinedAt: clock.now)
+        try await membership.create(on: db)
+        for account in accounts {
+            try await AccountGrantModel(membershipID: membership.id!, accountID: try parseID(account), workspaceID: membership.workspaceID)
+                .create(on: db)
+        }
+        // Members added in one test are ordered by join time like real ones.
+        clock.advance(by: 1)
+        return TestMember(user: user, memberID: membership.id!.apiString)
+    }
+
+    /// A social account row in a workspace (connecting real ones is the accounts feature).
+    public func addAccount(_ name: String, to workspaceID: String, platform: Platform = .sandbox) async throws -> String {
+        let account = SocialAccountModel(workspaceID: try parseID(workspaceID), platform: platform.rawValue, name: name, connectedByUserID: nil, createdAt: clock.now)
+        try await account.create(on: db)
+        return account.id!.apiString
+    }
+
+    /// The invitation token from the newest mail queued for `email`, as a person
+    /// would copy it from the message.
+    public func invitationToken(for email: String) async throws -> String {
+        guard let mail = try await OutboxMessageModel.query(on: db).filter(\.$toAddress == email)
+            .sort(\.$createdAt, .descending).first(),
+            let range = mail.textBody.range(of: "token=")
+        else { throw TestFailure("no invitation mail for \(email)") }
+        return String(mail.textBody[range.upperBound...].prefix(SecureToken.textLength))
+    }
+}
