@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "CrewCore",
                 "CrewServices",
+                "CrewStore",
                 "CrewHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -70,6 +70,8 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     InvitationsController(services: services).register(on: api)
     AuditController(services: services).register(on: api)
     WebController(services: services, pages: pages).register(on: router)
+    TeamPagesController(services: services, pages: pages).register(on: router)
+    InvitationPagesController(services: services, pages: pages).register(on: router)
     return router
 }
 

@@ -103,3 +103,11 @@ public struct WorkspaceService: Sendable {
             createdAt: workspace.createdAt)
     }
 }
+
+extension WorkspaceService {
+    /// The workspace a membership belongs to.
+    public func workspaceID(ofMember memberID: UUID, on db: any Database) async throws -> UUID {
+        guard let member = try await MembershipModel.find(memberID, on: db) else { throw DomainError.notFound() }
+        return member.workspaceID
+    }
+}

@@ -14,7 +14,8 @@ public struct TestUser: Sendable {
 extension TestApp {
     /// Signs a person up through the API.
     public func signup(_ name: String = "Pat Person", email: String? = nil, password: String = "correct horse battery") async throws -> TestUser {
-        let email = email ?? "\(name.lowercased().replacingOccurrences(of: " ", with: "."))-\(UUID().uuidString.prefix(6))@example.com"
+        let local = name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == " " }.split(separator: " ").joined(separator: ".")
+        let email = email ?? "\(local)-\(UUID().uuidString.prefix(6).lowercased())@example.com"
         let response = try await client.send(.post, "/api/v1/auth/signup", json: ["email": email, "password": password, "name": name])
         guard response.status == .created else { throw TestFailure("signup failed: \(response.status) \(response.text)") }
         let object = response.object

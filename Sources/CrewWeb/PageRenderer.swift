@@ -8,7 +8,14 @@ import Mustache
 /// What every page's layout shows: the title, who is signed in, the workspace
 /// switcher and the CSRF token for forms.
 struct PageChrome {
-    struct WorkspaceLink { var id: String; var name: String; var role: String; var current: Bool }
+    struct WorkspaceLink {
+        var id: String
+        var name: String
+        var role: String
+        var current: Bool
+        /// Owner and admins see Users and the audit log.
+        var manages: Bool { role == "owner" || role == "admin" }
+    }
 
     var title: String
     var signedIn: Bool
@@ -16,19 +23,24 @@ struct PageChrome {
     var csrf: String
     var workspaces: [WorkspaceLink]
     var currentWorkspace: WorkspaceLink?
+    /// One-line outcome of the last action (from `?notice=` / `?error=` after a redirect).
+    var notice: String? = nil
+    var error: String? = nil
 }
 
 /// Renders Mustache templates from the module's resources into HTML responses.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
-    /// The stylesheet, read once at start-up.
+    /// The stylesheet and script, read once at start-up.
     let stylesheet: String
+    let script: String
 
     public static func load() async throws -> PageRenderer {
         guard let base = Bundle.module.resourcePath else { throw DomainError.unavailable("web resources are missing") }
         let library = try await MustacheLibrary(directory: base + "/templates")
         let stylesheet = try String(contentsOfFile: base + "/static/crew.css", encoding: .utf8)
-        return PageRenderer(library: library, stylesheet: stylesheet)
+        let script = try String(contentsOfFile: base + "/static/crew.js", encoding: .utf8)
+        return PageRenderer(library: library, stylesheet: stylesheet, script: script)
     }
 
     /// Renders a template as an HTML response.

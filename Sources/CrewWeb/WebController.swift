@@ -26,6 +26,11 @@ public struct WebController: Sendable {
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                 body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
         }
+        router.get("static/crew.js") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: pages.script)))
+        }
         // No icon yet; answer without a 404 so browsers stop asking loudly.
         router.get("favicon.ico") { _, _ in HTTPResponse.Status.noContent }
         router.get("/") { _, context in try await home(context) }
@@ -52,7 +57,7 @@ public struct WebController: Sendable {
             return pages.render("workspace_new", newWorkspaceModel(try await chrome(context, title: "New workspace")))
         }
         router.post("workspaces") { request, context in try await createWorkspace(request, context) }
-        router.get("w/:wid") { _, context in try await workspaceHome(context) }
+        router.get("w/:wid") { request, context in try await workspaceHome(request, context) }
     }
 
     // MARK: Pages
@@ -66,7 +71,7 @@ public struct WebController: Sendable {
         return pages.render("welcome", FormModel(page: try await chrome(context, title: "Welcome")))
     }
 
-    private func workspaceHome(_ context: AppRequestContext) async throws -> Response {
+    private func workspaceHome(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let identity = context.identity else { return Response.redirect(to: "/login", type: .normal) }
         let workspaceID = try parseID(context.parameters.get("wid"))
         let db = services.db(context)
@@ -76,7 +81,7 @@ public struct WebController: Sendable {
         return pages.render(
             "workspace_home",
             Model(
-                page: try await chrome(context, title: workspace.name, currentWorkspace: workspace.id),
+                page: try await chrome(context, title: workspace.name, currentWorkspace: workspace.id, request: request),
                 workspace: workspace, role: membership.role.rawValue,
                 seatsText: Self.usageText(workspace.seats), accountsText: Self.usageText(workspace.accounts)))
     }
@@ -135,8 +140,8 @@ public struct WebController: Sendable {
     }
 
     /// Sets the session cookie and sends the browser home.
-    private func signedIn(_ result: AuthResult) -> Response {
-        var response = Response.redirect(to: "/", type: .found)
+    func signedIn(_ result: AuthResult, to location: String = "/") -> Response {
+        var response = Response.redirect(to: location, type: .found)
         response.setCookie(SessionCookie.make(token: result.token, expiresAt: result.expiresAt, secure: services.secureCookies))
         return response
     }
@@ -171,7 +176,7 @@ public struct WebController: Sendable {
     // MARK: Layout
 
     /// The layout data for the signed-in person (or an anonymous visitor).
-    func chrome(_ context: AppRequestContext, title: String, currentWorkspace: String? = nil) async throws -> PageChrome {
+    func chrome(_ context: AppRequestContext, title: String, currentWorkspace: String? = nil, request: Request? = nil) async throws -> PageChrome {
         guard let identity = context.identity else {
             return PageChrome(title: title, signedIn: false, userName: "", csrf: "", workspaces: [], currentWorkspace: nil)
         }
@@ -179,9 +184,11 @@ public struct WebController: Sendable {
         let links = me.workspaces.map {
             PageChrome.WorkspaceLink(id: $0.id, name: $0.name, role: $0.role.rawValue, current: $0.id == currentWorkspace)
         }
+        let query = request?.uri.queryParameters
         return PageChrome(
             title: title, signedIn: true, userName: identity.name,
             csrf: SessionCookie.csrfToken(for: identity, services: services),
-            workspaces: links, currentWorkspace: links.first(where: \.current))
+            workspaces: links, currentWorkspace: links.first(where: \.current),
+            notice: query?["notice"].map(String.init), error: query?["error"].map(String.init))
     }
 }

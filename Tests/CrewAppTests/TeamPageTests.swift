@@ -1,0 +1,105 @@
+import CrewCore
+import CrewHTTP
+import CrewStore
+import CrewTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite struct TeamPageTests {
+    let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: "text/html"]
+
+    func cookie(_ user: TestUser, form: Bool = false) -> HTTPFields {
+        var headers: HTTPFields = form ? formHeaders : [.accept: "text/html"]
+        headers[.cookie] = "\(SessionCookie.name)=\(user.token)"
+        return headers
+    }
+
+    func csrf(_ html: String) throws -> String {
+        let start = try #require(html.range(of: #"name="csrf_token" value=""#)).upperBound
+        return String(html[start...].prefix { $0 != "\"" })
+    }
+
+    @Test func usersPageListsMembersSeatsAndInvitations() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(plan: "small_team", as: owner)
+            _ = try await app.addMember("Cy <Client>", to: wid, role: .client, permissions: [.publishPosts])
+            _ = try await app.client.send(.post, "/api/v1/workspaces/\(wid)/invitations", token: owner.token, json: ["email": "p@example.com", "role": "editor"])
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner))
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Cy &lt;Client&gt;"))
+            #expect(page.text.contains(#"data-testid="seat-usage">Seats used: <strong>2 of 2</strong>"#))
+            #expect(page.text.contains("p@example.com"))
+            #expect(page.text.contains("Publish posts"))
+        }
+    }
+
+    @Test func onlyManagersSeeTheUsersPage() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let editor = try await app.addMember("Ed", to: wid, role: .editor)
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(editor.user))
+            #expect(page.status == .forbidden)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+
+    @Test func inviteFromTheFormAndSeeTheSeatRefusal() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(plan: "small_team", as: owner)
+            let token = try csrf(try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text)
+            let ok = try await app.client.send(
+                .post, "/w/\(wid)/users/invite", body: "csrf_token=\(token)&emails=a%40example.com%0Ab%40example.com&role=editor",
+                headers: cookie(owner, form: true))
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers[.location]?.contains("notice=") == true)
+            let full = try await app.client.send(
+                .post, "/w/\(wid)/users/invite", body: "csrf_token=\(token)&emails=c%40example.com&role=manager",
+                headers: cookie(owner, form: true))
+            let location = try #require(full.headers[.location])
+            #expect(location.contains("error="))
+            let shown = try await app.client.send(.get, location, headers: cookie(owner))
+            #expect(shown.text.contains("The small_team plan has 2 seats"))
+            #expect(try await InvitationModel.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test func bulkDeleteFromTheForm() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let a = try await app.addMember("A", to: wid, role: .client)
+            let b = try await app.addMember("B", to: wid, role: .client)
+            let token = try csrf(try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text)
+            let response = try await app.client.send(
+                .post, "/w/\(wid)/members/bulk-delete",
+                body: "csrf_token=\(token)&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)", headers: cookie(owner, form: true))
+            #expect(response.headers[.location]?.contains("Removed%202%20members") == true)
+            #expect(try await MembershipModel.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func acceptPageSignsUpAndJoinsInOneStep() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace("Acme", as: owner)
+            _ = try await app.client.send(.post, "/api/v1/workspaces/\(wid)/invitations", token: owner.token, json: ["email": "new@example.com", "role": "client"])
+            let token = try await app.invitationToken(for: "new@example.com")
+            let page = try await app.client.send(.get, "/invitations/accept?token=\(token)", headers: [.accept: "text/html"])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Join Acme"))
+            #expect(try await MembershipModel.query(on: app.db).count() == 1, "opening the page joins nobody")
+            let joined = try await app.client.send(
+                .post, "/invitations/accept", body: "token=\(token)&mode=signup&name=Newt&password=a+long+password", headers: formHeaders)
+            #expect(joined.status == .found)
+            #expect(joined.headers[.location]?.hasPrefix("/w/\(wid)") == true)
+            #expect(joined.sessionCookie != nil)
+            #expect(try await MembershipModel.query(on: app.db).count() == 2)
+            let dead = try await app.client.send(.get, "/invitations/accept?token=\(token)", headers: [.accept: "text/html"])
+            #expect(dead.status == .gone)
+        }
+    }
+}
