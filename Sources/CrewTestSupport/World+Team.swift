@@ -16,6 +16,8 @@ extension TestApp {
         allowedPlatforms: Set<Platform> = [], accounts: [String] = []
     ) async throws -> TestMember {
         let user = try await signup(name)
+        // Members added in one test join one second apart, in order, like real ones.
+        clock.advance(by: 1)
         let membership = MembershipModel(
             workspaceID: try parseID(workspaceID), userID: try parseID(user.id), role: role, permissions: permissions,
             allowedPlatforms: allowedPlatforms, joinedVia: "email", joinedAt: clock.now)
@@ -24,8 +26,6 @@ extension TestApp {
             try await AccountGrantModel(membershipID: membership.id!, accountID: try parseID(account), workspaceID: membership.workspaceID)
                 .create(on: db)
         }
-        // Members added in one test are ordered by join time like real ones.
-        clock.advance(by: 1)
         return TestMember(user: user, memberID: membership.id!.apiString)
     }
 

@@ -13,8 +13,17 @@ struct PageChrome {
         var name: String
         var role: String
         var current: Bool
-        /// Owner and admins see Users and the audit log.
-        var manages: Bool { role == "owner" || role == "admin" }
+        /// Owner and admins see Users and the audit log. Stored, not computed:
+        /// Mustache reads values through reflection.
+        var manages: Bool
+
+        init(id: String, name: String, role: String, current: Bool) {
+            self.id = id
+            self.name = name
+            self.role = role
+            self.current = current
+            self.manages = role == "owner" || role == "admin"
+        }
     }
 
     var title: String

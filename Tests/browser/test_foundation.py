@@ -37,7 +37,7 @@ def test_sign_up_create_workspace_log_out_and_in(crew, browser):
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
 
     wait_text(browser, "h1", "Welcome, Dana Browser")
-    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=user-name]").text == "Dana Browser"
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").text == "Dana Browser"
     browser.find_element(By.LINK_TEXT, "Create a workspace").click()
     fill(browser, "name", "Browser Agency")
     browser.find_element(By.CSS_SELECTOR, "select[name=plan] option[value=small_team]").click()

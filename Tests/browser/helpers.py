@@ -1,0 +1,82 @@
+"""Small helpers shared by the browser tests."""
+import glob
+import json
+import os
+import re
+import time
+import urllib.request
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def fill(browser, name, value):
+    field = browser.find_element(By.NAME, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def submit(browser):
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+
+
+def wait_text(browser, css, text):
+    """Waits until the element shows the text (forms submit asynchronously)."""
+    try:
+        WebDriverWait(browser, 15).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+    except Exception:
+        main = browser.find_element(By.TAG_NAME, "main").text
+        raise AssertionError(f"{css!r} never showed {text!r} at {browser.current_url}:\n{main}")
+
+
+def wait_url(browser, predicate):
+    WebDriverWait(browser, 15).until(lambda b: predicate(b.current_url))
+
+
+def sign_up(browser, crew, name, email=None, password="a long password"):
+    email = email or f"{name.lower().replace(' ', '.')}-{uuid.uuid4().hex[:6]}@example.com"
+    browser.get(crew.url + "/signup")
+    fill(browser, "name", name)
+    fill(browser, "email", email)
+    fill(browser, "password", password)
+    submit(browser)
+    wait_url(browser, lambda u: not u.endswith("/signup"))
+    return email
+
+
+def create_workspace(browser, name, plan="agency"):
+    browser.find_element(By.LINK_TEXT, "Create a workspace").click()
+    fill(browser, "name", name)
+    browser.find_element(By.CSS_SELECTOR, f"select[name=plan] option[value={plan}]").click()
+    submit(browser)
+    wait_text(browser, "[data-testid=workspace-name]", name)
+    return browser.current_url.split("/w/")[1].split("?")[0]
+
+
+def invitation_link(crew, email, timeout=15):
+    """The accept link from the newest mail to `email` in the outbox folder."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        files = sorted(glob.glob(os.path.join(crew.data_dir, "outbox", "*.eml")), key=os.path.getmtime, reverse=True)
+        for path in files:
+            text = open(path).read()
+            if f"To: {email}" in text:
+                match = re.search(r"(http\S+/invitations/accept\?token=[A-Za-z0-9_-]+)", text)
+                if match:
+                    return match.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"no invitation mail for {email}")
+
+
+def api(crew, method, path, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(crew.url + path, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request) as response:
+        raw = response.read()
+        return json.loads(raw) if raw else None

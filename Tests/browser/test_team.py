@@ -1,0 +1,97 @@
+"""The Users page story: invite by email, accept in a second browser, edit
+permissions, hit the seat limit, and remove two members at once."""
+import uuid
+
+from conftest import screenshot
+from helpers import api, create_workspace, fill, invitation_link, sign_up, submit, wait_text, wait_url
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def test_invite_accept_edit_refuse_and_bulk_delete(crew, browser, second_browser):
+    suffix = uuid.uuid4().hex[:6]
+    sign_up(browser, crew, "Olga Owner")
+    wid = create_workspace(browser, "Team Agency", plan="small_team")
+
+    # Profile menu → Users, as in the product we model.
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=users-link]").click()
+    wait_text(browser, "h1", "Users")
+    wait_text(browser, "[data-testid=seat-usage]", "0 of 2")
+
+    # Invite an editor by email.
+    editor_email = f"eddie-{suffix}@example.com"
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-button]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-emails]").send_keys(editor_email)
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-role] option[value=editor]").click()
+    screenshot(browser, "10-invite-dialog")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=send-invite]").click()
+    wait_text(browser, "[role=status]", f"Invitation sent to {editor_email}")
+    wait_text(browser, "[data-testid=invitations]", editor_email)
+    wait_text(browser, "[data-testid=seat-usage]", "1 of 2")
+
+    # The new person accepts in a second browser session, signing up in one step.
+    second_browser.get(invitation_link(crew, editor_email))
+    wait_text(second_browser, "h1", "Join Team Agency")
+    fill(second_browser, "name", "Eddie Editor")
+    fill(second_browser, "password", "a long password")
+    second_browser.find_element(By.CSS_SELECTOR, "[data-testid=signup-and-join]").click()
+    wait_text(second_browser, "[data-testid=workspace-name]", "Team Agency")
+    wait_text(second_browser, "[data-testid=my-role]", "editor")
+    screenshot(second_browser, "11-invitee-joined")
+
+    # A client joins too (through the API, as an integration would).
+    client_email = f"cleo-{suffix}@example.com"
+    browser.get(f"{crew.url}/w/{wid}/users")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-button]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-emails]").send_keys(client_email)
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-role] option[value=client]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=send-invite]").click()
+    wait_text(browser, "[role=status]", client_email)
+    token = invitation_link(crew, client_email).split("token=")[1]
+    client = api(crew, "POST", "/api/v1/auth/signup", {"email": client_email, "password": "a long password", "name": "Cleo Client"})
+    api(crew, "POST", "/api/v1/invitations/accept", {"token": token}, token=client["token"])
+
+    # Edit the client's permissions: publishing makes them take the last seat.
+    browser.get(f"{crew.url}/w/{wid}/users")
+    browser.find_element(By.CSS_SELECTOR, f"[data-testid='edit-{client_email}']").click()
+    wait_text(browser, "h1", "Edit Cleo Client")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=perm-publish_posts]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=perm-view_analytics]").click()
+    screenshot(browser, "12-edit-member")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=save-member]").click()
+    wait_text(browser, "[role=status]", "Saved Cleo Client")
+    wait_text(browser, "[data-testid=seat-usage]", "2 of 2")
+    wait_text(browser, "[data-testid=members]", "Publish posts, View analytics")
+
+    # Over the seat limit: the refusal is shown and nothing is sent.
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-button]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-emails]").send_keys(f"third-{suffix}@example.com")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-role] option[value=manager]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=send-invite]").click()
+    wait_text(browser, "[data-testid=page-error]", "seats")
+    screenshot(browser, "13-seat-limit")
+
+    # Bulk delete both members with the checkboxes and the Delete button.
+    browser.find_element(By.CSS_SELECTOR, f"[data-testid='select-{editor_email}']").click()
+    browser.find_element(By.CSS_SELECTOR, f"[data-testid='select-{client_email}']").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=bulk-delete]").click()
+    alert = WebDriverWait(browser, 10).until(EC.alert_is_present())
+    assert "Eddie Editor" in alert.text and "Cleo Client" in alert.text, alert.text
+    alert.accept()
+    wait_text(browser, "[role=status]", "Removed 2 members")
+    wait_text(browser, "[data-testid=seat-usage]", "0 of 2")
+    members = browser.find_element(By.CSS_SELECTOR, "[data-testid=members]").text
+    assert editor_email not in members and client_email not in members
+    screenshot(browser, "14-after-bulk-delete")
+
+    # The removed editor's next request no longer reaches the workspace.
+    second_browser.get(f"{crew.url}/w/{wid}")
+    wait_text(second_browser, "[data-testid=error-detail]", "No such workspace.")
+
+    # The audit log tells the story.
+    browser.get(f"{crew.url}/w/{wid}/audit?action=member.removed")
+    wait_text(browser, "[data-testid=audit]", "member.removed")
+    screenshot(browser, "15-audit-log")
+
