@@ -109,6 +109,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // In-process measurements of the team features (see bench/README.md).
+        .executableTarget(
+            name: "crew-bench",
+            dependencies: ["CrewApp", "CrewCore", "CrewStore", "CrewServices"],
+            path: "bench/Sources/crew-bench",
+            swiftSettings: strict
+        ),
         .target(
             name: "CrewTestSupport",
             dependencies: [

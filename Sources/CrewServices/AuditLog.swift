@@ -55,7 +55,20 @@ public struct AuditLog: Sendable {
     }
 
     public func record(_ entry: AuditEntry, by actor: Actor, on db: any Database) async throws {
+        try await row(entry, by: actor).create(on: db)
+    }
+
+    /// Appends many events with one multi-row insert (bulk removals write 1,000).
+    public func record(_ entries: [AuditEntry], by actor: Actor, on db: any Database) async throws {
+        guard !entries.isEmpty else { return }
+        for chunk in stride(from: 0, to: entries.count, by: 500) {
+            try await entries[chunk..<min(chunk + 500, entries.count)].map { row($0, by: actor) }.create(on: db)
+        }
+    }
+
+    private func row(_ entry: AuditEntry, by actor: Actor) -> AuditEventModel {
         let row = AuditEventModel()
+        row.id = UUID()
         row.workspaceID = entry.workspaceID
         row.actorUserID = actor.userID
         row.actorName = actor.name
@@ -68,7 +81,7 @@ public struct AuditLog: Sendable {
         row.ip = actor.ip
         row.batchID = entry.batchID
         row.createdAt = clock.now
-        try await row.create(on: db)
+        return row
     }
 
     private static func json(_ values: [String: String]) -> String {

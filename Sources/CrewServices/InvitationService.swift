@@ -229,3 +229,30 @@ public struct InvitationService: Sendable {
         }
     }
 }
+
+extension InvitationService {
+    /// Pending client invitations without mail, for generated datasets only.
+    func createBulkForSeeding(workspaceID: UUID, count: Int, tag: String, on db: any Database) async throws -> Int {
+        guard count > 0 else { return 0 }
+        let now = env.clock.now
+        let rows: [InvitationModel] = (0..<count).map { n in
+            let invitation = InvitationModel()
+            invitation.workspaceID = workspaceID
+            invitation.email = "invitee.\(n)-\(tag)@scale.crew.test"
+            invitation.roleText = Role.client.rawValue
+            invitation.permissions = [.viewAnalytics]
+            invitation.allowedPlatforms = []
+            invitation.accountIDs = []
+            invitation.countsAsSeat = false
+            invitation.tokenHash = SecureToken.hash(SecureToken.generate())
+            invitation.state = InvitationModel.pending
+            invitation.invitedByName = "Scale Owner"
+            invitation.createdAt = now
+            invitation.sentAt = now
+            invitation.expiresAt = now.addingTimeInterval(lifetime)
+            return invitation
+        }
+        try await rows.create(on: db)
+        return count
+    }
+}

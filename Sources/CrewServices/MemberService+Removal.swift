@@ -74,14 +74,14 @@ extension MemberService {
             let users = try await UserModel.query(on: tx).filter(\.$id ~~ targets.map(\.userID)).all()
             let emails = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.email) })
             let batch = targets.count > 1 ? UUID() : nil
-            for member in targets {
-                try await audit.record(
+            try await audit.record(
+                targets.map { member in
                     AuditEntry(
                         workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
                         targetID: member.id!.apiString, targetLabel: emails[member.userID] ?? "",
-                        before: ["role": member.role.rawValue, "permissions": member.permissionsText], batchID: batch),
-                    by: access.actor, on: tx)
-            }
+                        before: ["role": member.role.rawValue, "permissions": member.permissionsText], batchID: batch)
+                },
+                by: access.actor, on: tx)
             return targets.map { $0.id!.apiString }
         }
     }

@@ -1,0 +1,128 @@
+// Measures the team features in-process on a real database: the policy check,
+// a members page, search and bulk removal in a workspace of N members.
+// Usage: crew-bench [--database URL] [--members N] [--reps R]
+// Prints a Markdown table; bench/run collects them into bench/RESULTS.md.
+import CrewApp
+import CrewCore
+import CrewServices
+import CrewStore
+import Foundation
+import Logging
+
+struct Arguments {
+    var database = "sqlite://" + FileManager.default.temporaryDirectory.appendingPathComponent("crew-bench-\(UUID().uuidString).sqlite").path
+    var members = 10_000
+    var reps = 200
+
+    init() {
+        var args = CommandLine.arguments.dropFirst().makeIterator()
+        while let flag = args.next() {
+            switch flag {
+            case "--database": database = args.next() ?? database
+            case "--members": members = Int(args.next() ?? "") ?? members
+            case "--reps": reps = Int(args.next() ?? "") ?? reps
+            default: fatalError("unknown flag \(flag)")
+            }
+        }
+    }
+}
+
+/// Milliseconds of each run of `body`.
+func measure(_ reps: Int, _ body: () async throws -> Void) async throws -> [Double] {
+    var samples: [Double] = []
+    for _ in 0..<reps {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    return samples.sorted()
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
+}
+
+func row(_ name: String, _ samples: [Double]) -> String {
+    String(format: "| %@ | %d | %.2f | %.2f | %.2f |", name, samples.count, percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0)
+}
+
+let arguments = Arguments()
+var logger = Logger(label: "crew-bench")
+logger.logLevel = .warning
+var environment = ProcessInfo.processInfo.environment
+environment["CREW_SECRET_KEY"] = environment["CREW_SECRET_KEY"] ?? String(repeating: "cd", count: 32)
+environment["CREW_BCRYPT_COST"] = "4"
+let configuration = try CrewConfiguration.load(environment: environment, overrides: .init(database: arguments.database))
+let components = try await buildComponents(configuration, logger: logger)
+let database = components.services.database
+try await database.migrate()
+let db = database.database()
+let env = components.services.env
+
+// The policy check alone.
+let facts = PolicyMatrix.subjects.map(\.facts)
+let actions = Action.allCases
+let calls = 10_000_000
+var allowed = 0
+let policyStart = ContinuousClock.now
+for i in 0..<calls {
+    if Policy.decide(facts[i % facts.count], actions[i % actions.count], accountAssigned: i & 1 == 0).isAllowed { allowed += 1 }
+}
+let policyElapsed = ContinuousClock.now - policyStart
+let policyNanos = (Double(policyElapsed.components.seconds) * 1e9 + Double(policyElapsed.components.attoseconds) / 1e9) / Double(calls)
+
+// A workspace of N members.
+let seedStart = ContinuousClock.now
+let (workspaceID, ownerEmail) = try await ScaleSeeder(env: env).seed(.init(members: arguments.members), on: db)
+let seedSeconds = Double((ContinuousClock.now - seedStart).components.seconds)
+let ownerRow: UserModel? = try await UserModel.query(on: db).filter(\.$email == ownerEmail).first()
+guard let owner = ownerRow else { fatalError("no owner") }
+let access = try await components.services.workspaces.access(
+    userID: owner.id!, workspaceID: workspaceID, actor: Actor(userID: owner.id, name: owner.name, ip: nil), on: db)
+let members = components.services.members
+let pageSize = try PageSize("50")
+
+let firstPage = try await measure(arguments.reps) {
+    _ = try await members.list(access, role: nil, search: nil, limit: pageSize, cursor: nil, on: db)
+}
+// A page deep in the list: walk to the middle once, then read that page repeatedly.
+var cursor: String?
+for _ in 0..<(arguments.members / 100) {
+    cursor = try await members.list(access, role: nil, search: nil, limit: pageSize, cursor: cursor, on: db).nextCursor
+}
+let middleCursor = cursor
+let deepPage = try await measure(arguments.reps) {
+    _ = try await members.list(access, role: nil, search: nil, limit: pageSize, cursor: middleCursor, on: db)
+}
+let roleFilter = try await measure(arguments.reps) {
+    _ = try await members.list(access, role: "editor", search: nil, limit: pageSize, cursor: nil, on: db)
+}
+let search = try await measure(arguments.reps) {
+    _ = try await members.list(access, role: nil, search: "garcia", limit: pageSize, cursor: nil, on: db)
+}
+
+// Bulk removal of 1,000 members, three times over different members.
+var bulk: [Double] = []
+for _ in 0..<3 {
+    let ids = try await MembershipModel.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$roleText == "client")
+        .sort(\.$joinedAt).range(0..<1000).all().map { $0.id!.apiString }
+    guard !ids.isEmpty else { break }
+    bulk += try await measure(1) { _ = try await members.removeMany(access, ids: ids, on: db) }
+}
+await database.shutdown()
+
+print("""
+    ### \(configuration.database.isPostgres ? "PostgreSQL" : "SQLite"), \(arguments.members) members (seeded in \(Int(seedSeconds)) s)
+
+    | measurement | runs | p50 ms | p99 ms | max ms |
+    |---|---|---|---|---|
+    \(row("members page 1 (50)", firstPage))
+    \(row("members page in the middle (50, keyset cursor)", deepPage))
+    \(row("members filtered by role", roleFilter))
+    \(row("members search 'garcia'", search))
+    \(row("bulk delete of 1,000 members", bulk.sorted()))
+
+    Policy check: \(String(format: "%.1f", policyNanos)) ns per call (\(calls) calls, \(allowed) allowed).
+
+    """)
