@@ -107,14 +107,32 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Seed the demo owner and workspace (idempotent).")
+    static let configuration = CommandConfiguration(
+        abstract: "Seed the demo owner and workspace (idempotent), or with --scale a large generated workspace.")
     @OptionGroup var databaseOptions: DatabaseOptions
+    @Flag(help: "Generate a large workspace for benchmarks instead of the demo.") var scale = false
+    @Option(help: "Members in the generated workspace (with --scale).") var members = 10_000
+    @Option(help: "Social accounts in the generated workspace (with --scale).") var accounts = 30
+    @Option(help: "Pending invitations in the generated workspace (with --scale).") var invitations = 50
+    @Option(help: "Seed of the generator; the same seed gives the same data.") var seed: UInt64 = 42
 
     func run() async throws {
-        let created = try await withDatabase(databaseOptions.overrides) { components, db in
-            try await DemoSeeder(env: components.services.env).seed(on: db)
+        guard scale else {
+            let created = try await withDatabase(databaseOptions.overrides) { components, db in
+                try await DemoSeeder(env: components.services.env).seed(on: db)
+            }
+            print(created ? "demo seeded" : "demo already present")
+            print("email: \(DemoSeeder.ownerEmail)\npassword: \(DemoSeeder.ownerPassword)")
+            return
         }
-        print(created ? "demo seeded" : "demo already present")
-        print("email: \(DemoSeeder.ownerEmail)\npassword: \(DemoSeeder.ownerPassword)")
+        let options = ScaleSeeder.Options(members: members, accounts: accounts, invitations: invitations, seed: seed)
+        let (workspaceID, owner) = try await withDatabase(databaseOptions.overrides) { components, db in
+            try await ScaleSeeder(env: components.services.env).seed(options, on: db) { done, total in
+                // One terminal line, rewritten in place.
+                FileHandle.standardError.write(Data("\rseeding members: \(done)/\(total)".utf8))
+            }
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+        print("workspace \(workspaceID.apiString)\nowner: \(owner)\npassword: \(ScaleSeeder.password)")
     }
 }
