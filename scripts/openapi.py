@@ -121,6 +121,24 @@ schemas = {
     ),
     "AuditEventList": obj({"items": {"type": "array", "items": ref("AuditEvent")}, "nextCursor": {"type": "string", "nullable": True}}),
     "BulkDeleteAnswer": obj({"removed": {"type": "array", "items": STRING}}),
+    "InviteLink": obj({
+        "url": STRING, "status": {"type": "string", "enum": ["enabled", "disabled"]},
+        "statusUntil": {**DATETIME, "nullable": True}, "active": {"type": "boolean"},
+        "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
+        "accountIds": {"type": "array", "items": STRING}, "maxUses": {"type": "integer", "nullable": True},
+        "uses": {"type": "integer"}, "requireApproval": {"type": "boolean"}, "updatedAt": DATETIME,
+        "seatsPerJoiner": {"type": "integer"},
+    }),
+    "JoinPreview": obj({
+        "workspace": obj({"name": STRING}), "permissions": {"type": "array", "items": PERMISSION},
+        "allowedPlatforms": {"type": "array", "items": PLATFORM}, "requireApproval": {"type": "boolean"},
+    }),
+    "AwaitingApproval": obj({"status": {"type": "string", "enum": ["awaiting_approval"]}, "requestId": STRING}),
+    "JoinRequest": obj({
+        "id": STRING, "userId": STRING, "email": STRING, "name": STRING,
+        "permissions": {"type": "array", "items": PERMISSION}, "createdAt": DATETIME,
+    }),
+    "JoinRequestList": obj({"items": {"type": "array", "items": ref("JoinRequest")}, "nextCursor": {"type": "string", "nullable": True}}),
 }
 
 CREDENTIALS = obj({"email": {"type": "string", "maxLength": 254}, "password": {"type": "string", "maxLength": 200}})
@@ -203,6 +221,35 @@ paths = {
                 query("from", "RFC 3339 time, inclusive"), query("to", "RFC 3339 time, exclusive"),
                 query("limit", "1–200, default 50", integer=True), query("cursor", "nextCursor of the previous page")],
         tag="audit")},
+    "/api/v1/workspaces/{wid}/client-invite-link": {
+        "get": op("The client invite link (created on first use)", {"200": json_body(ref("InviteLink"))}, params=[WID], tag="invite link"),
+        "patch": op(
+            "Enable/disable (optionally until a time), permissions, platforms, accounts, max uses, approval",
+            {"200": json_body(ref("InviteLink"))}, params=[WID],
+            body=obj({"status": {"type": "string", "enum": ["enabled", "disabled"]}, "statusUntil": {**DATETIME, "nullable": True},
+                      "permissions": {"type": "array", "items": STRING}, "allowedPlatforms": {"type": "array", "items": STRING},
+                      "accountIds": STRINGS, "maxUses": {"type": "integer", "nullable": True}, "requireApproval": {"type": "boolean"}},
+                     required=[]),
+            tag="invite link"),
+    },
+    "/api/v1/workspaces/{wid}/client-invite-link/refresh": {"post": op(
+        "New token; the old URL stops working at once", {"200": json_body(ref("InviteLink"))}, params=[WID], tag="invite link")},
+    "/api/v1/join/{token}": {
+        "get": op("What joining through this link gives (no sign-in)", {"200": json_body(ref("JoinPreview"))},
+                  auth=False, params=[path_param("token", "link token")], tag="invite link"),
+        "post": op(
+            "Join as a client (201); already a member (200); waiting for approval (202)",
+            {"201": json_body(ref("Member"), "Joined"), "200": json_body(ref("Member"), "Already a member"),
+             "202": json_body(ref("AwaitingApproval"), "Waiting for approval")},
+            params=[path_param("token", "link token")], tag="invite link"),
+    },
+    "/api/v1/workspaces/{wid}/join-requests": {"get": op(
+        "People waiting for approval to join through the link", {"200": json_body(ref("JoinRequestList"))}, params=[WID], tag="invite link")},
+    "/api/v1/workspaces/{wid}/join-requests/{rid}/approve": {"post": op(
+        "Admit a joiner", {"201": json_body(ref("Member"), "Joined")},
+        params=[WID, path_param("rid", "join request id")], tag="invite link")},
+    "/api/v1/workspaces/{wid}/join-requests/{rid}/decline": {"post": op(
+        "Decline a joiner", {"204": {"description": "Declined"}}, params=[WID, path_param("rid", "join request id")], tag="invite link")},
     "/api/v1/openapi.json": {"get": op(
         "This document", {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}},
         auth=False, tag="operations")},

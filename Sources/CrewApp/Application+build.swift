@@ -69,6 +69,7 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     MembersController(services: services).register(on: api)
     InvitationsController(services: services).register(on: api)
     AuditController(services: services).register(on: api)
+    InviteLinkController(services: services).register(on: api)
     WebController(services: services, pages: pages).register(on: router)
     TeamPagesController(services: services, pages: pages).register(on: router)
     InvitationPagesController(services: services, pages: pages).register(on: router)

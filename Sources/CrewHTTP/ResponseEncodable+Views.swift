@@ -10,3 +10,4 @@ extension ListPage: ResponseEncodable, ResponseGenerator {}
 extension MemberView: ResponseEncodable {}
 extension InvitationView: ResponseEncodable {}
 extension AuditEventView: ResponseEncodable {}
+extension JoinRequestView: ResponseEncodable {}

@@ -112,3 +112,33 @@ import Testing
         #expect { try MembershipRules.checkTransfer(actor: .owner, target: .manager) } throws: { ($0 as? DomainError)?.status == 422 }
     }
 }
+
+@Suite struct InviteLinkRulesTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func statusFlipsAtStatusUntil() {
+        let disabledForADay = LinkSchedule(status: .disabled, statusUntil: now.addingTimeInterval(86_400))
+        #expect(disabledForADay.effectiveStatus(at: now) == .disabled)
+        #expect(disabledForADay.effectiveStatus(at: now.addingTimeInterval(86_400)) == .enabled)
+        let enabledForAWeek = LinkSchedule(status: .enabled, statusUntil: now.addingTimeInterval(7 * 86_400))
+        #expect(enabledForAWeek.effectiveStatus(at: now.addingTimeInterval(7 * 86_400 - 1)) == .enabled)
+        #expect(enabledForAWeek.effectiveStatus(at: now.addingTimeInterval(7 * 86_400)) == .disabled)
+        #expect(LinkSchedule(status: .enabled, statusUntil: nil).effectiveStatus(at: .distantFuture) == .enabled)
+    }
+
+    @Test func usesRunOut() {
+        let open = LinkSchedule(status: .enabled, statusUntil: nil)
+        #expect(InviteLinkRules.isActive(open, uses: 4, maxUses: 5, at: now))
+        #expect(!InviteLinkRules.isActive(open, uses: 5, maxUses: 5, at: now))
+        #expect(InviteLinkRules.isActive(open, uses: 1_000_000, maxUses: nil, at: now))
+    }
+
+    @Test func badValuesAreRefused() {
+        #expect(throws: DomainError.self) { try InviteLinkRules.validateStatusUntil(now, now: now) }
+        #expect(throws: DomainError.self) { try InviteLinkRules.validateMaxUses(0, uses: 0) }
+        #expect(throws: DomainError.self) { try InviteLinkRules.validateMaxUses(3, uses: 4) }
+        #expect(throws: Never.self) { try InviteLinkRules.validateMaxUses(4, uses: 4) }
+        #expect(InviteLinkRules.seatsPerJoiner([.publishPosts]) == 1)
+        #expect(InviteLinkRules.seatsPerJoiner([.viewAnalytics]) == 0)
+    }
+}

@@ -3,6 +3,6 @@ import FluentKit
 /// Every migration, in order. Names are stable: they are the record of what ran.
 public enum CrewMigrations {
     public static var all: [any Migration] {
-        [CreatePeopleTables(), CreateWorkspaceTables(), CreateTeamTables()]
+        [CreatePeopleTables(), CreateWorkspaceTables(), CreateTeamTables(), CreateInviteLinkTables()]
     }
 }

@@ -1,0 +1,147 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+extension InviteLinkService {
+    /// What a token refers to.
+    enum TokenLookup {
+        case live(InviteLinkModel)
+        /// A token a refresh replaced: the link is gone for good (410).
+        case retired
+        case unknown
+    }
+
+    func lookup(_ token: String, on db: any Database) async throws -> TokenLookup {
+        guard SecureToken.isWellFormed(token) else { return .unknown }
+        let hash = SecureToken.hash(token)
+        if let link = try await InviteLinkModel.query(on: db).filter(\.$tokenHash == hash).first() { return .live(link) }
+        if try await RetiredLinkTokenModel.query(on: db).filter(\.$tokenHash == hash).first() != nil { return .retired }
+        return .unknown
+    }
+
+    /// Counts a wrong or inactive token against the client's IP and answers with
+    /// `error`. The answer never says which wrong tokens are close to right ones.
+    private func miss(_ error: DomainError, ip: String?, on db: any Database) async throws -> Never {
+        try await limiter.hit("link-miss:\(ip ?? "unknown")", window: 60, on: db)
+        throw error
+    }
+
+    private func requireNotThrottled(ip: String?, on db: any Database) async throws {
+        try await limiter.check("link-miss:\(ip ?? "unknown")", limit: Self.missLimit, window: 60, on: db)
+    }
+
+    static let unknownLink = DomainError.notFound("This invite link does not exist. Ask the workspace for a new one.")
+    static let inactiveLink = DomainError.linkInactive("This invite link is not active right now. Ask the workspace owner for a new link.")
+
+    /// The active link behind a token, or the 404/410 refusal (counted as a miss).
+    private func activeLink(_ token: String, ip: String?, on db: any Database) async throws -> InviteLinkModel {
+        switch try await lookup(token, on: db) {
+        case .unknown: try await miss(Self.unknownLink, ip: ip, on: db)
+        case .retired: try await miss(Self.inactiveLink, ip: ip, on: db)
+        case .live(let link):
+            guard InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else {
+                try await miss(Self.inactiveLink, ip: ip, on: db)
+            }
+            return link
+        }
+    }
+
+    /// What the joiner will get (no sign-in needed).
+    public func preview(token: String, ip: String?, on db: any Database) async throws -> JoinPreview {
+        try await requireNotThrottled(ip: ip, on: db)
+        let link = try await activeLink(token, ip: ip, on: db)
+        let workspace = try await WorkspaceModel.find(link.workspaceID, on: db)
+        return JoinPreview(
+            workspace: .init(name: workspace?.name ?? ""), permissions: link.permissions.sorted(),
+            allowedPlatforms: link.allowedPlatforms.sorted(), requireApproval: link.requireApproval)
+    }
+
+    /// Joins the signed-in person as a client with a copy of the link's
+    /// configuration. Existing members are left as they are.
+    public func join(token: String, identity: Identity, ip: String?, on db: any Database) async throws -> JoinOutcome {
+        try await requireNotThrottled(ip: ip, on: db)
+        let probe = try await activeLink(token, ip: ip, on: db)
+        let actor = Actor(userID: identity.userID, name: identity.name, ip: ip)
+        do {
+            return try await db.transaction { tx in
+                try await WorkspaceLock.acquire(probe.workspaceID, on: tx)
+                // Under the lock: a refresh or an edit that committed meanwhile wins.
+                guard case .live(let link) = try await lookup(token, on: tx),
+                    InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now)
+                else { throw Self.inactiveLink }
+                if let existing = try await MembershipModel.query(on: tx)
+                    .filter(\.$workspaceID == link.workspaceID).filter(\.$userID == identity.userID).first()
+                {
+                    return .alreadyMember(try await MemberService(env: env).view(of: existing, on: tx))
+                }
+                if link.requireApproval {
+                    return .awaitingApproval(requestID: try await requestApproval(link, identity: identity, actor: actor, on: tx))
+                }
+                if Seats.countsAsSeat(role: .client, permissions: link.permissions) {
+                    try await seats.requireRoom(for: 1, in: link.workspaceID, on: tx)
+                }
+                let member = try await addClient(
+                    userID: identity.userID, workspaceID: link.workspaceID, permissions: link.permissions,
+                    platforms: link.allowedPlatforms, accounts: link.accountIDs, on: tx)
+                link.uses += 1
+                try await link.update(on: tx)
+                try await audit.record(
+                    AuditEntry(
+                        workspaceID: link.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
+                        targetLabel: identity.email,
+                        after: ["permissions": link.permissionsText, "token": SecureToken.fingerprint(token)]),
+                    by: actor, on: tx)
+                return .joined(try await MemberService(env: env).view(of: member, on: tx))
+            }
+        } catch DomainError.seatLimitReached {
+            try await audit.record(
+                AuditEntry(
+                    workspaceID: probe.workspaceID, action: "link.join_refused", targetType: "user", targetID: identity.userID.apiString,
+                    targetLabel: identity.email, after: ["reason": "seat_limit_reached", "token": SecureToken.fingerprint(token)]),
+                by: actor, on: db)
+            throw DomainError.seatLimitReached(
+                "This workspace has no free seat for a client who can publish. Contact the workspace owner.")
+        }
+    }
+
+    /// Creates a client membership with its account grants (accounts removed
+    /// since the configuration was copied are skipped).
+    func addClient(
+        userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>, accounts: [UUID],
+        on tx: any Database
+    ) async throws -> MembershipModel {
+        let member = MembershipModel(
+            workspaceID: workspaceID, userID: userID, role: .client, permissions: permissions, allowedPlatforms: platforms,
+            joinedVia: "link", joinedAt: env.clock.now)
+        try await member.create(on: tx)
+        let existing = accounts.isEmpty ? [] : try await SocialAccountModel.query(on: tx)
+            .filter(\.$workspaceID == workspaceID).filter(\.$id ~~ accounts).all(\.$id)
+        try await AccessGrants.replaceGrants(of: member, with: existing, on: tx)
+        return member
+    }
+
+    private func requestApproval(_ link: InviteLinkModel, identity: Identity, actor: Actor, on tx: any Database) async throws -> String {
+        if let pending = try await JoinRequestModel.query(on: tx)
+            .filter(\.$workspaceID == link.workspaceID).filter(\.$userID == identity.userID).filter(\.$state == "pending").first()
+        {
+            return pending.id!.apiString
+        }
+        let request = JoinRequestModel()
+        request.workspaceID = link.workspaceID
+        request.userID = identity.userID
+        request.permissionsText = link.permissionsText
+        request.allowedPlatformsText = link.allowedPlatformsText
+        request.accountIDsText = link.accountIDsText
+        request.state = "pending"
+        request.createdAt = env.clock.now
+        try await request.create(on: tx)
+        link.uses += 1
+        try await link.update(on: tx)
+        try await audit.record(
+            AuditEntry(
+                workspaceID: link.workspaceID, action: "link.join_requested", targetType: "join_request",
+                targetID: request.id!.apiString, targetLabel: identity.email, after: ["permissions": link.permissionsText]),
+            by: actor, on: tx)
+        return request.id!.apiString
+    }
+}

@@ -1,0 +1,42 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// Fixed-window counters in the database, so every Crew process sees the same
+/// count (a per-process limit would multiply with the number of processes).
+public struct RateLimiter: Sendable {
+    let clock: CrewClock
+
+    public init(clock: CrewClock) {
+        self.clock = clock
+    }
+
+    /// Whether `bucket` already used up `limit` in the current window; throws
+    /// `rate_limited` with the seconds left when it did.
+    public func check(_ bucket: String, limit: Int, window: TimeInterval, on db: any Database) async throws {
+        let start = windowStart(window)
+        if let row = try await RateLimitModel.query(on: db).filter(\.$bucket == bucket).filter(\.$windowStart == start).first(),
+            row.count >= limit
+        {
+            throw DomainError.rateLimited(retryAfterSeconds: retryAfter(start, window))
+        }
+    }
+
+    /// Counts one event in `bucket`.
+    public func hit(_ bucket: String, window: TimeInterval, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let start = windowStart(window)
+        try await sql.raw("""
+            INSERT INTO rate_limits (id, bucket, window_start, count) VALUES (\(bind: UUID()), \(bind: bucket), \(bind: start), 1)
+            ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limits.count + 1
+            """).run()
+    }
+
+    private func windowStart(_ window: TimeInterval) -> Date {
+        Date(timeIntervalSince1970: (clock.now.timeIntervalSince1970 / window).rounded(.down) * window)
+    }
+
+    private func retryAfter(_ start: Date, _ window: TimeInterval) -> Int {
+        max(1, Int((start.addingTimeInterval(window).timeIntervalSince(clock.now)).rounded(.up)))
+    }
+}

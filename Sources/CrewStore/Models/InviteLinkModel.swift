@@ -1,0 +1,98 @@
+import CrewCore
+import FluentKit
+import Foundation
+
+/// A workspace's client invite link. The token is stored twice, never in the
+/// clear: its SHA-256 for lookup, and sealed (AES-GCM) so owners can copy the
+/// URL again.
+public final class InviteLinkModel: Model, @unchecked Sendable {
+    public static let schema = "invite_links"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "workspace_id") public var workspaceID: UUID
+    @Field(key: "token_hash") public var tokenHash: String
+    @Field(key: "token_sealed") public var tokenSealed: String
+    @Field(key: "status") public var statusText: String
+    @OptionalField(key: "status_until") public var statusUntil: Date?
+    @Field(key: "permissions") public var permissionsText: String
+    @Field(key: "allowed_platforms") public var allowedPlatformsText: String
+    @Field(key: "account_ids") public var accountIDsText: String
+    @OptionalField(key: "max_uses") public var maxUses: Int?
+    @Field(key: "uses") public var uses: Int
+    @Field(key: "require_approval") public var requireApproval: Bool
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "updated_at") public var updatedAt: Date
+
+    public init() {}
+
+    public var schedule: LinkSchedule {
+        get { LinkSchedule(status: LinkStatus(rawValue: statusText) ?? .disabled, statusUntil: statusUntil) }
+        set {
+            statusText = newValue.status.rawValue
+            statusUntil = newValue.statusUntil
+        }
+    }
+
+    public var permissions: Set<ClientPermission> {
+        get { Set(permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) }) }
+        set { permissionsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+    }
+
+    public var allowedPlatforms: Set<Platform> {
+        get { Set(allowedPlatformsText.split(separator: ",").compactMap { Platform(rawValue: String($0)) }) }
+        set { allowedPlatformsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+    }
+
+    public var accountIDs: [UUID] {
+        get { accountIDsText.split(separator: ",").compactMap { UUID(uuidString: String($0)) } }
+        set { accountIDsText = newValue.map(\.uuidString).sorted().joined(separator: ",") }
+    }
+}
+
+/// Hashes of tokens a refresh retired, so their links answer 410 rather than 404.
+public final class RetiredLinkTokenModel: Model, @unchecked Sendable {
+    public static let schema = "retired_link_tokens"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "token_hash") public var tokenHash: String
+    @Field(key: "workspace_id") public var workspaceID: UUID
+    @Field(key: "retired_at") public var retiredAt: Date
+
+    public init() {}
+
+    public init(tokenHash: String, workspaceID: UUID, retiredAt: Date) {
+        self.tokenHash = tokenHash
+        self.workspaceID = workspaceID
+        self.retiredAt = retiredAt
+    }
+}
+
+/// Someone who opened a link that requires approval, waiting for an owner or
+/// admin. The link's configuration is copied at request time.
+public final class JoinRequestModel: Model, @unchecked Sendable {
+    public static let schema = "join_requests"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "workspace_id") public var workspaceID: UUID
+    @Field(key: "user_id") public var userID: UUID
+    @Field(key: "permissions") public var permissionsText: String
+    @Field(key: "allowed_platforms") public var allowedPlatformsText: String
+    @Field(key: "account_ids") public var accountIDsText: String
+    @Field(key: "state") public var state: String
+    @Field(key: "created_at") public var createdAt: Date
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+
+    public init() {}
+}
+
+/// A fixed-window counter shared by every process (wrong-token rate limits).
+public final class RateLimitModel: Model, @unchecked Sendable {
+    public static let schema = "rate_limits"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bucket") public var bucket: String
+    @Field(key: "window_start") public var windowStart: Date
+    @Field(key: "count") public var count: Int
+
+    public init() {}
+}
