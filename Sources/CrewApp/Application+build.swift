@@ -73,6 +73,7 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     WebController(services: services, pages: pages).register(on: router)
     TeamPagesController(services: services, pages: pages).register(on: router)
     InvitationPagesController(services: services, pages: pages).register(on: router)
+    LinkPagesController(services: services, pages: pages).register(on: router)
     return router
 }
 

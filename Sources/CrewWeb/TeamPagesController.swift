@@ -91,6 +91,9 @@ public struct TeamPagesController: Sendable {
         let workspace = try await services.workspaces.get(access.workspaceID, on: db)
         let invitations = try await services.invitations.listPending(access, on: db)
         let accounts = try await SocialAccountList.all(in: access.workspaceID, on: db)
+        let linkPanel = try await LinkPanel.load(access, services: services, accounts: accounts, seats: workspace.seats, on: db)
+        let joinRequests = try await JoinRequestService(env: services.env).listPending(access, on: db)
+        struct JoinRequestRow { var id, name, email, workspaceID: String }
 
         struct MemberRow {
             var id, name, email, role, permissionsText, workspaceID: String
@@ -108,6 +111,9 @@ public struct TeamPagesController: Sendable {
             var roleOptions, permissionOptions: [Option]
             var accounts: [SocialAccountList.Item]
             var hasAccounts: Bool
+            var link: LinkPanel
+            var joinRequests: [JoinRequestRow]
+            var hasJoinRequests: Bool
         }
         let wid = access.workspaceID.apiString
         let rows = page.items.map { member in
@@ -130,7 +136,9 @@ public struct TeamPagesController: Sendable {
                 invitations: invitationRows, hasInvitations: !invitationRows.isEmpty,
                 roleOptions: roles.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized) },
                 permissionOptions: ClientPermission.allCases.map { Option(value: $0.rawValue, label: Self.label($0)) },
-                accounts: accounts, hasAccounts: !accounts.isEmpty))
+                accounts: accounts, hasAccounts: !accounts.isEmpty, link: linkPanel,
+                joinRequests: joinRequests.map { JoinRequestRow(id: $0.id, name: $0.name, email: $0.email, workspaceID: wid) },
+                hasJoinRequests: !joinRequests.isEmpty))
     }
 
     private func editPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -197,7 +205,7 @@ public struct TeamPagesController: Sendable {
 
     /// Runs a form action and redirects back with its outcome; refusals become a
     /// message on the page instead of an error page.
-    private func action(
+    func action(
         _ context: AppRequestContext, back page: String,
         _ body: (WorkspaceAccess, any Database) async throws -> String
     ) async throws -> Response {

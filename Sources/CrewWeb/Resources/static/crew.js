@@ -16,3 +16,18 @@ document.addEventListener("submit", (event) => {
   }
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Copy buttons: <button data-copy="#input-id">.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const input = document.querySelector(button.dataset.copy);
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+  } catch {
+    document.execCommand("copy");
+  }
+  button.textContent = "Copied";
+  setTimeout(() => { button.textContent = "Copy"; }, 1500);
+});
