@@ -16,4 +16,12 @@ public struct Identity: Sendable, Equatable {
     public var credential: Credential
     /// The SHA-256 of the presented token, from which the CSRF token is derived.
     public var tokenHash: String
+
+    public init(userID: UUID, email: String, name: String, credential: Credential, tokenHash: String) {
+        self.userID = userID
+        self.email = email
+        self.name = name
+        self.credential = credential
+        self.tokenHash = tokenHash
+    }
 }

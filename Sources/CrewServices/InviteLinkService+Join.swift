@@ -60,8 +60,9 @@ extension InviteLinkService {
     /// configuration. Existing members are left as they are.
     public func join(token: String, identity: Identity, ip: String?, on db: any Database) async throws -> JoinOutcome {
         try await requireNotThrottled(ip: ip, on: db)
-        let probe = try await activeLink(token, ip: ip, on: db)
         let actor = Actor(userID: identity.userID, name: identity.name, ip: ip)
+        try await auditRefusalOfKnownLink(token, identity: identity, actor: actor, on: db)
+        let probe = try await activeLink(token, ip: ip, on: db)
         do {
             return try await db.transaction { tx in
                 try await WorkspaceLock.acquire(probe.workspaceID, on: tx)
@@ -102,6 +103,26 @@ extension InviteLinkService {
             throw DomainError.seatLimitReached(
                 "This workspace has no free seat for a client who can publish. Contact the workspace owner.")
         }
+    }
+
+    /// A join through a link that exists but is disabled, used up or refreshed is
+    /// recorded in that workspace's audit log (with the token's fingerprint).
+    private func auditRefusalOfKnownLink(_ token: String, identity: Identity, actor: Actor, on db: any Database) async throws {
+        let workspaceID: UUID?
+        switch try await lookup(token, on: db) {
+        case .unknown: return
+        case .live(let link):
+            guard !InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else { return }
+            workspaceID = link.workspaceID
+        case .retired:
+            workspaceID = try await RetiredLinkTokenModel.query(on: db).filter(\.$tokenHash == SecureToken.hash(token)).first()?.workspaceID
+        }
+        guard let workspaceID else { return }
+        try await audit.record(
+            AuditEntry(
+                workspaceID: workspaceID, action: "link.join_refused", targetType: "user", targetID: identity.userID.apiString,
+                targetLabel: identity.email, after: ["reason": "link_inactive", "token": SecureToken.fingerprint(token)]),
+            by: actor, on: db)
     }
 
     /// Creates a client membership with its account grants (accounts removed

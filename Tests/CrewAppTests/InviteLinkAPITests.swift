@@ -142,6 +142,10 @@ import Testing
             let text = events.map { ($0.beforeJSON ?? "") + ($0.afterJSON ?? "") }.joined()
             #expect(text.contains(SecureToken.fingerprint(new)))
             #expect(!text.contains(new) && !text.contains(old), "audit rows carry fingerprints, never tokens")
+            let refusals = try await AuditEventModel.query(on: app.db).filter(\.$action == "link.join_refused").all()
+            #expect(refusals.count == 1, "the join with the refreshed token is on record")
+            let logs = app.logs.all.joined(separator: "\n")
+            #expect(!logs.contains(new) && !logs.contains(old), "logs never contain a link token")
         }
     }
 

@@ -110,6 +110,52 @@ for _ in 0..<3 {
     guard !ids.isEmpty else { break }
     bulk += try await measure(1) { _ = try await members.removeMany(access, ids: ids, on: db) }
 }
+// Joins through one client invite link by already-registered people, with the
+// seat check on (the link grants publish_posts; agency_plus never refuses).
+let linkOwnerAccess = access
+let links = InviteLinkService(env: env)
+_ = try await components.services.workspaces.update(linkOwnerAccess, name: nil, plan: "agency_plus", on: db)
+let linkView = try await links.update(linkOwnerAccess, InviteLinkPatch(permissions: ["publish_posts", "view_analytics"]), on: db)
+let linkToken = String(linkView.url.split(separator: "/").last!)
+let joinHash = try await env.passwordHasher.hash("join-bench-password")
+
+/// Registered people who are not yet members.
+func makeJoiners(_ count: Int, tag: String) async throws -> [Identity] {
+    let users = (0..<count).map { n in
+        UserModel(id: UUID(), email: "joiner.\(tag).\(n)@bench.crew.test", name: "Joiner \(n)", passwordHash: joinHash, createdAt: env.clock.now)
+    }
+    for chunk in stride(from: 0, to: users.count, by: 500) {
+        try await Array(users[chunk..<min(chunk + 500, users.count)]).create(on: db)
+    }
+    return users.map { Identity(userID: $0.id!, email: $0.email, name: $0.name, credential: .session(id: UUID()), tokenHash: "") }
+}
+
+func joinRun(concurrency: Int, joiners: [Identity]) async throws -> (rate: Double, samples: [Double]) {
+    let start = ContinuousClock.now
+    let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var mine: [Double] = []
+                for index in stride(from: worker, to: joiners.count, by: concurrency) {
+                    let t0 = ContinuousClock.now
+                    guard case .joined = try await links.join(token: linkToken, identity: joiners[index], ip: "bench", on: database.database()) else {
+                        fatalError("join did not admit")
+                    }
+                    let d = ContinuousClock.now - t0
+                    mine.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+                }
+                return mine
+            }
+        }
+        return try await group.reduce(into: [Double]()) { $0 += $1 }
+    }
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (Double(joiners.count) / seconds, samples.sorted())
+}
+
+let serialJoins = try await joinRun(concurrency: 1, joiners: try await makeJoiners(max(20, arguments.reps), tag: "c1"))
+let parallelJoins = try await joinRun(concurrency: 32, joiners: try await makeJoiners(max(64, arguments.reps * 5), tag: "c32"))
 await database.shutdown()
 
 print("""
@@ -122,6 +168,10 @@ print("""
     \(row("members filtered by role", roleFilter))
     \(row("members search 'garcia'", search))
     \(row("bulk delete of 1,000 members", bulk.sorted()))
+    \(row("link join, concurrency 1", serialJoins.samples))
+    \(row("link join, concurrency 32", parallelJoins.samples))
+
+    Link joins per second (seat check on): \(String(format: "%.0f", serialJoins.rate)) at concurrency 1, \(String(format: "%.0f", parallelJoins.rate)) at concurrency 32.
 
     Policy check: \(String(format: "%.1f", policyNanos)) ns per call (\(calls) calls, \(allowed) allowed).
 
