@@ -26,7 +26,7 @@ public struct JoinRequestService: Sendable {
             JoinRequestView(
                 id: request.id!.apiString, userId: request.userID.apiString, email: byID[request.userID]?.email ?? "",
                 name: byID[request.userID]?.name ?? "",
-                permissions: request.permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) },
+                permissions: request.permissions.sorted(),
                 createdAt: request.createdAt)
         }
     }
@@ -37,9 +37,7 @@ public struct JoinRequestService: Sendable {
         return try await db.transaction { tx in
             try await WorkspaceLock.acquire(access.workspaceID, on: tx)
             let request = try await findPending(requestID, in: access.workspaceID, on: tx)
-            let probe = MembershipModel()
-            probe.permissionsText = request.permissionsText
-            let permissions = probe.permissions
+            let permissions = request.permissions
             if try await MembershipModel.query(on: tx)
                 .filter(\.$workspaceID == access.workspaceID).filter(\.$userID == request.userID).first() != nil
             {
@@ -48,11 +46,9 @@ public struct JoinRequestService: Sendable {
             if Seats.countsAsSeat(role: .client, permissions: permissions) {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
             }
-            probe.allowedPlatformsText = request.allowedPlatformsText
-            let accounts = request.accountIDsText.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
             let member = try await links.addClient(
                 userID: request.userID, workspaceID: access.workspaceID, permissions: permissions,
-                platforms: probe.allowedPlatforms, accounts: accounts, on: tx)
+                platforms: request.allowedPlatforms, accounts: request.accountIDs, on: tx)
             request.state = "approved"
             request.decidedAt = env.clock.now
             try await request.update(on: tx)

@@ -33,17 +33,17 @@ public final class InvitationModel: Model, @unchecked Sendable {
     public var role: Role { Role(rawValue: roleText) ?? .client }
 
     public var permissions: Set<ClientPermission> {
-        get { Set(permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) }) }
-        set { permissionsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+        get { CommaList.decode(permissionsText) }
+        set { permissionsText = CommaList.encode(newValue) }
     }
 
     public var allowedPlatforms: Set<Platform> {
-        get { Set(allowedPlatformsText.split(separator: ",").compactMap { Platform(rawValue: String($0)) }) }
-        set { allowedPlatformsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+        get { CommaList.decode(allowedPlatformsText) }
+        set { allowedPlatformsText = CommaList.encode(newValue) }
     }
 
     public var accountIDs: [UUID] {
-        get { accountIDsText.split(separator: ",").compactMap { UUID(uuidString: String($0)) } }
-        set { accountIDsText = newValue.map(\.uuidString).sorted().joined(separator: ",") }
+        get { CommaList.decodeIDs(accountIDsText) }
+        set { accountIDsText = CommaList.encodeIDs(newValue) }
     }
 }

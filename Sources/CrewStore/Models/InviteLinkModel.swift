@@ -34,18 +34,18 @@ public final class InviteLinkModel: Model, @unchecked Sendable {
     }
 
     public var permissions: Set<ClientPermission> {
-        get { Set(permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) }) }
-        set { permissionsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+        get { CommaList.decode(permissionsText) }
+        set { permissionsText = CommaList.encode(newValue) }
     }
 
     public var allowedPlatforms: Set<Platform> {
-        get { Set(allowedPlatformsText.split(separator: ",").compactMap { Platform(rawValue: String($0)) }) }
-        set { allowedPlatformsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+        get { CommaList.decode(allowedPlatformsText) }
+        set { allowedPlatformsText = CommaList.encode(newValue) }
     }
 
     public var accountIDs: [UUID] {
-        get { accountIDsText.split(separator: ",").compactMap { UUID(uuidString: String($0)) } }
-        set { accountIDsText = newValue.map(\.uuidString).sorted().joined(separator: ",") }
+        get { CommaList.decodeIDs(accountIDsText) }
+        set { accountIDsText = CommaList.encodeIDs(newValue) }
     }
 }
 
@@ -83,6 +83,10 @@ public final class JoinRequestModel: Model, @unchecked Sendable {
     @OptionalField(key: "decided_at") public var decidedAt: Date?
 
     public init() {}
+
+    public var permissions: Set<ClientPermission> { CommaList.decode(permissionsText) }
+    public var allowedPlatforms: Set<Platform> { CommaList.decode(allowedPlatformsText) }
+    public var accountIDs: [UUID] { CommaList.decodeIDs(accountIDsText) }
 }
 
 /// A fixed-window counter shared by every process (wrong-token rate limits).

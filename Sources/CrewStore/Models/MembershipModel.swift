@@ -47,15 +47,15 @@ public final class MembershipModel: Model, @unchecked Sendable {
 
     /// Client permissions; setting them also recomputes `countsAsSeat`.
     public var permissions: Set<ClientPermission> {
-        get { Set(permissionsText.split(separator: ",").compactMap { ClientPermission(rawValue: String($0)) }) }
+        get { CommaList.decode(permissionsText) }
         set {
-            permissionsText = newValue.sorted().map(\.rawValue).joined(separator: ",")
+            permissionsText = CommaList.encode(newValue)
             countsAsSeat = Seats.countsAsSeat(role: role, permissions: newValue)
         }
     }
 
     public var allowedPlatforms: Set<Platform> {
-        get { Set(allowedPlatformsText.split(separator: ",").compactMap { Platform(rawValue: String($0)) }) }
-        set { allowedPlatformsText = newValue.sorted().map(\.rawValue).joined(separator: ",") }
+        get { CommaList.decode(allowedPlatformsText) }
+        set { allowedPlatformsText = CommaList.encode(newValue) }
     }
 }
