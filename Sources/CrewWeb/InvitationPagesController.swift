@@ -32,11 +32,8 @@ public struct InvitationPagesController: Sendable {
             var session: AuthResult?
             if identity == nil {
                 do {
-                    let result = form.mode == "signup"
-                        ? try await services.accounts.signup(email: preview.email, password: form.password ?? "", name: form.name ?? "", on: db)
-                        : try await services.accounts.login(email: preview.email, password: form.password ?? "", on: db)
-                    session = result
-                    identity = try await services.accounts.authenticate(token: result.token, on: db)
+                    (session, identity) = try await web.signUpOrLogIn(
+                        mode: form.mode, email: preview.email, password: form.password ?? "", name: form.name ?? "", on: db)
                 } catch let error as DomainError {
                     return try await page(token: token, context: context, request: request, error: WebController.message(error), status: error.status)
                 }

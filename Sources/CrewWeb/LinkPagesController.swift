@@ -107,11 +107,8 @@ public struct LinkPagesController: Sendable {
         var session: AuthResult?
         if identity == nil {
             do {
-                let result = form.mode == "signup"
-                    ? try await services.accounts.signup(email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", on: db)
-                    : try await services.accounts.login(email: form.email ?? "", password: form.password ?? "", on: db)
-                session = result
-                identity = try await services.accounts.authenticate(token: result.token, on: db)
+                (session, identity) = try await web.signUpOrLogIn(
+                    mode: form.mode, email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", on: db)
             } catch let error as DomainError {
                 return try await joinPage(token: token, request: request, context: context, error: WebController.message(error), status: error.status)
             }

@@ -3,6 +3,7 @@ import CrewHTTP
 import CrewServices
 import Foundation
 import Hummingbird
+import CrewStore
 
 /// The server-rendered pages: sign-up, log-in, log-out, workspace switcher and
 /// home. Forms work without JavaScript; every unsafe form carries the CSRF token
@@ -132,6 +133,20 @@ public struct WebController: Sendable {
             model.name = form.name ?? ""
             return pages.render("workspace_new", model, status: .init(code: error.status))
         }
+    }
+
+    /// Signs a visitor up (`mode` "signup") or in from a form that also does
+    /// something else in the same step (accepting an invitation, joining by link).
+    func signUpOrLogIn(
+        mode: String?, email: String, password: String, name: String, on db: any Database
+    ) async throws -> (AuthResult, Identity) {
+        let result = mode == "signup"
+            ? try await services.accounts.signup(email: email, password: password, name: name, on: db)
+            : try await services.accounts.login(email: email, password: password, on: db)
+        guard let identity = try await services.accounts.authenticate(token: result.token, on: db) else {
+            throw DomainError.unauthenticated()
+        }
+        return (result, identity)
     }
 
     /// Decodes an HTML form body (`application/x-www-form-urlencoded`).
