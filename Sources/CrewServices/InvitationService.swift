@@ -91,18 +91,9 @@ public struct InvitationService: Sendable {
                 guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
                 var views: [InvitationView] = []
                 for email in emails {
-                    let invitation = InvitationModel()
-                    invitation.workspaceID = access.workspaceID
-                    invitation.email = email.value
-                    invitation.roleText = role.rawValue
-                    invitation.permissions = permissions
-                    invitation.allowedPlatforms = platforms
-                    invitation.accountIDs = accounts
-                    invitation.countsAsSeat = countsAsSeat
-                    invitation.state = InvitationModel.pending
-                    invitation.invitedByUserID = access.userID
-                    invitation.invitedByName = access.actor.name
-                    invitation.createdAt = env.clock.now
+                    let invitation = InvitationModel(
+                        workspaceID: access.workspaceID, email: email.value, role: role, permissions: permissions,
+                        allowedPlatforms: platforms, accountIDs: accounts, invitedBy: access, createdAt: env.clock.now)
                     try await send(invitation, workspaceName: workspace.name, resent: false, on: tx)
                     try await audit.record(
                         AuditEntry(
@@ -254,5 +245,26 @@ extension InvitationService {
         }
         try await rows.create(on: db)
         return count
+    }
+}
+
+extension InvitationModel {
+    /// A pending invitation; the token and expiry are set when it is sent.
+    convenience init(
+        workspaceID: UUID, email: String, role: Role, permissions: Set<ClientPermission>, allowedPlatforms: Set<Platform>,
+        accountIDs: [UUID], invitedBy access: WorkspaceAccess, createdAt: Date
+    ) {
+        self.init()
+        self.workspaceID = workspaceID
+        self.email = email
+        self.roleText = role.rawValue
+        self.permissions = permissions
+        self.allowedPlatforms = allowedPlatforms
+        self.accountIDs = accountIDs
+        self.countsAsSeat = Seats.countsAsSeat(role: role, permissions: permissions)
+        self.state = InvitationModel.pending
+        self.invitedByUserID = access.userID
+        self.invitedByName = access.actor.name
+        self.createdAt = createdAt
     }
 }

@@ -95,11 +95,6 @@ public struct TeamPagesController: Sendable {
         let joinRequests = try await JoinRequestService(env: services.env).listPending(access, on: db)
         struct JoinRequestRow { var id, name, email, workspaceID: String }
 
-        struct MemberRow {
-            var id, name, email, role, permissionsText, workspaceID: String
-            var accountCount: Int
-            var countsAsSeat, removable, editable: Bool
-        }
         struct InvitationRow { var id, email, role, status, expiresText, workspaceID: String }
         struct Model {
             var page: PageChrome
@@ -116,14 +111,7 @@ public struct TeamPagesController: Sendable {
             var hasJoinRequests: Bool
         }
         let wid = access.workspaceID.apiString
-        let rows = page.items.map { member in
-            let manageable = (try? MembershipRules.checkRemoval(actor: access.role, target: member.role)) != nil
-            let editable = (try? MembershipRules.checkEdit(actor: access.role, target: member.role)) != nil
-            return MemberRow(
-                id: member.id, name: member.name, email: member.email, role: member.role.rawValue,
-                permissionsText: member.permissions.map { Self.label($0) }.joined(separator: ", "), workspaceID: wid,
-                accountCount: member.accountIds.count, countsAsSeat: member.countsAsSeat, removable: manageable, editable: editable)
-        }
+        let rows = page.items.map { MemberRow($0, viewer: access.role, workspaceID: wid) }
         let invitationRows = invitations.map {
             InvitationRow(id: $0.id, email: $0.email, role: $0.role.rawValue, status: $0.status, expiresText: Self.dateText($0.expiresAt), workspaceID: wid)
         }
@@ -202,6 +190,26 @@ public struct TeamPagesController: Sendable {
     }
 
     // MARK: Helpers
+
+    /// One line of the members table, with what the viewer may do to that member.
+    struct MemberRow {
+        var id, name, email, role, permissionsText, workspaceID: String
+        var accountCount: Int
+        var countsAsSeat, removable, editable: Bool
+
+        init(_ member: MemberView, viewer: Role, workspaceID: String) {
+            self.id = member.id
+            self.name = member.name
+            self.email = member.email
+            self.role = member.role.rawValue
+            self.permissionsText = member.permissions.map { TeamPagesController.label($0) }.joined(separator: ", ")
+            self.workspaceID = workspaceID
+            self.accountCount = member.accountIds.count
+            self.countsAsSeat = member.countsAsSeat
+            self.removable = (try? MembershipRules.checkRemoval(actor: viewer, target: member.role)) != nil
+            self.editable = (try? MembershipRules.checkEdit(actor: viewer, target: member.role)) != nil
+        }
+    }
 
     /// Runs a form action and redirects back with its outcome; refusals become a
     /// message on the page instead of an error page.
