@@ -39,6 +39,9 @@ public struct TestApp: Sendable {
             // bcrypt's production cost (12) takes ~250 ms a hash; tests use the minimum.
             "CREW_BCRYPT_COST": "4",
             "CREW_DATA_DIR": dataDirectory,
+            // Every test has its own pool; keep them small so a parallel run of
+            // all suites stays far below PostgreSQL's connection limit.
+            "CREW_DB_POOL_SIZE": "2",
         ]
         settings.merge(environment) { $1 }
         let configuration = try CrewConfiguration.load(environment: settings, overrides: .init(database: databaseURL(location)))
