@@ -2,27 +2,9 @@
 import uuid
 
 from conftest import screenshot
+from helpers import fill, wait_text, wait_url
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-
-
-def wait_text(browser, css, text):
-    """Waits until the element shows the text (forms submit asynchronously)."""
-    try:
-        WebDriverWait(browser, 15).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
-    except Exception:
-        raise AssertionError(f"{css!r} never showed {text!r} at {browser.current_url}:\n{browser.find_element(By.TAG_NAME, 'main').text}")
-
-
-def wait_url(browser, suffix):
-    WebDriverWait(browser, 15).until(lambda b: b.current_url.endswith(suffix))
-
-
-def fill(browser, name, value):
-    field = browser.find_element(By.NAME, name)
-    field.clear()
-    field.send_keys(value)
 
 
 def test_sign_up_create_workspace_log_out_and_in(crew, browser):
@@ -54,7 +36,7 @@ def test_sign_up_create_workspace_log_out_and_in(crew, browser):
     screenshot(browser, "03-switcher")
 
     browser.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-    wait_url(browser, "/login")
+    wait_url(browser, lambda url: url.endswith("/login"))
     browser.get(home_url)
     assert browser.current_url.endswith("/login"), "signed-out visitors are sent to log in"
 

@@ -3,7 +3,7 @@ permissions, hit the seat limit, and remove two members at once."""
 import uuid
 
 from conftest import screenshot
-from helpers import api, create_workspace, fill, invitation_link, sign_up, submit, wait_text, wait_url
+from helpers import api, create_workspace, fill, invitation_link, sign_up, wait_text
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
