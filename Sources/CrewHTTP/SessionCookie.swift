@@ -8,8 +8,6 @@ public enum SessionCookie {
     public static let name = "crew_session"
     /// Header that carries the CSRF token on cookie-authenticated API calls.
     public static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
-    /// Form field that carries it on HTML form posts.
-    public static let csrfFormField = "csrf_token"
 
     /// The cookie that holds a new session's token.
     public static func make(token: String, expiresAt: Date, secure: Bool) -> Cookie {
@@ -24,6 +22,11 @@ public enum SessionCookie {
     /// The CSRF token for a session: a MAC of the session token's hash under the
     /// installation key, so it needs no storage and every process agrees on it.
     public static func csrfToken(for identity: Identity, services: HTTPServices) -> String {
-        services.env.sealer.mac("csrf:" + identity.tokenHash)
+        csrfToken(forTokenHash: identity.tokenHash, services: services)
+    }
+
+    /// The same, for a session that was just minted (the log-in answer).
+    public static func csrfToken(forTokenHash hash: String, services: HTTPServices) -> String {
+        services.env.sealer.mac("csrf:" + hash)
     }
 }

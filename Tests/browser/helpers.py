@@ -80,3 +80,10 @@ def api(crew, method, path, body=None, token=None):
     with urllib.request.urlopen(request) as response:
         raw = response.read()
         return json.loads(raw) if raw else None
+
+
+def open_users_page(browser):
+    """Profile menu → Users, as in the product we model."""
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=users-link]").click()
+    wait_text(browser, "h1", "Users")

@@ -4,7 +4,7 @@ removes the client again."""
 import uuid
 
 from conftest import make_browser, screenshot
-from helpers import create_workspace, fill, sign_up, wait_text
+from helpers import open_users_page, create_workspace, fill, sign_up, wait_text
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -18,9 +18,7 @@ def test_client_invite_link_story(crew, browser, second_browser):
     suffix = uuid.uuid4().hex[:6]
     sign_up(browser, crew, "Olga Owner")
     wid = create_workspace(browser, "Link Agency", plan="agency")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").click()
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=users-link]").click()
-    wait_text(browser, "h1", "Users")
+    open_users_page(browser)
 
     # The dropdown beside Invite user holds the link; set what joiners get.
     open_link_panel(browser)

@@ -3,7 +3,7 @@ permissions, hit the seat limit, and remove two members at once."""
 import uuid
 
 from conftest import screenshot
-from helpers import api, create_workspace, fill, invitation_link, sign_up, wait_text
+from helpers import open_users_page, api, create_workspace, fill, invitation_link, sign_up, wait_text
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -14,10 +14,7 @@ def test_invite_accept_edit_refuse_and_bulk_delete(crew, browser, second_browser
     sign_up(browser, crew, "Olga Owner")
     wid = create_workspace(browser, "Team Agency", plan="small_team")
 
-    # Profile menu → Users, as in the product we model.
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").click()
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=users-link]").click()
-    wait_text(browser, "h1", "Users")
+    open_users_page(browser)
     wait_text(browser, "[data-testid=seat-usage]", "0 of 2")
 
     # Invite an editor by email.

@@ -59,7 +59,7 @@ public struct AuthController: Sendable {
 
     /// The login answer, with the session cookie for browsers.
     private func answer(_ result: AuthResult, status: HTTPResponse.Status, request: Request, context: AppRequestContext) throws -> Response {
-        let csrf = services.env.sealer.mac("csrf:" + SecureToken.hash(result.token))
+        let csrf = SessionCookie.csrfToken(forTokenHash: SecureToken.hash(result.token), services: services)
         var response = try context.json(AuthAnswer(token: result.token, user: result.user, csrfToken: csrf), status: status, request: request)
         response.setCookie(SessionCookie.make(token: result.token, expiresAt: result.expiresAt, secure: services.secureCookies))
         response.headers[.cacheControl] = "no-store"

@@ -65,6 +65,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         guard let field = fields.csrf_token, constantTimeEquals(field, expected) else { throw Self.csrfFailure }
     }
 
+    /// HTML forms carry the token in the `csrf_token` field (see the templates).
     private struct CSRFField: Decodable {
         var csrf_token: String?
     }
