@@ -51,10 +51,12 @@ extension InvitationService {
             {
                 throw DomainError.conflict("You are already a member of this workspace.")
             }
+            // Close the invitation first: it held a seat that now passes to the
+            // member, so the count below must not include it.
+            invitation.state = InvitationModel.accepted
+            invitation.closedAt = env.clock.now
+            try await invitation.update(on: tx)
             if invitation.countsAsSeat {
-                // The invitation held a seat; it is handed to the member, so count without it.
-                invitation.state = InvitationModel.accepted
-                try await invitation.update(on: tx)
                 try await seats.requireRoom(for: 1, in: invitation.workspaceID, on: tx)
             }
             let member = MembershipModel(
@@ -66,9 +68,6 @@ extension InvitationService {
             let accounts = try await SocialAccountModel.query(on: tx)
                 .filter(\.$workspaceID == invitation.workspaceID).filter(\.$id ~~ invitation.accountIDs).all(\.$id)
             try await AccessGrants.replaceGrants(of: member, with: accounts, on: tx)
-            invitation.state = InvitationModel.accepted
-            invitation.closedAt = env.clock.now
-            try await invitation.update(on: tx)
             try await audit.record(
                 AuditEntry(
                     workspaceID: invitation.workspaceID, action: "invitation.accepted", targetType: "member",

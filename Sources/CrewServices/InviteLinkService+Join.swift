@@ -7,7 +7,7 @@ extension InviteLinkService {
     enum TokenLookup {
         case live(InviteLinkModel)
         /// A token a refresh replaced: the link is gone for good (410).
-        case retired
+        case retired(workspaceID: UUID)
         case unknown
     }
 
@@ -15,7 +15,9 @@ extension InviteLinkService {
         guard SecureToken.isWellFormed(token) else { return .unknown }
         let hash = SecureToken.hash(token)
         if let link = try await InviteLinkModel.query(on: db).filter(\.$tokenHash == hash).first() { return .live(link) }
-        if try await RetiredLinkTokenModel.query(on: db).filter(\.$tokenHash == hash).first() != nil { return .retired }
+        if let retired = try await RetiredLinkTokenModel.query(on: db).filter(\.$tokenHash == hash).first() {
+            return .retired(workspaceID: retired.workspaceID)
+        }
         return .unknown
     }
 
@@ -34,12 +36,21 @@ extension InviteLinkService {
     static let inactiveLink = DomainError.linkInactive("This invite link is not active right now. Ask the workspace owner for a new link.")
 
     /// The active link behind a token, or the 404/410 refusal (counted as a miss).
-    private func activeLink(_ token: String, ip: String?, on db: any Database) async throws -> InviteLinkModel {
+    /// - Parameter refusedInWorkspace: called first when the link exists but is
+    ///   disabled, used up or refreshed, with its workspace (to audit a refused join).
+    private func activeLink(
+        _ token: String, ip: String?, on db: any Database,
+        refusedInWorkspace: ((UUID) async throws -> Void)? = nil
+    ) async throws -> InviteLinkModel {
         switch try await lookup(token, on: db) {
-        case .unknown: try await miss(Self.unknownLink, ip: ip, on: db)
-        case .retired: try await miss(Self.inactiveLink, ip: ip, on: db)
+        case .unknown:
+            try await miss(Self.unknownLink, ip: ip, on: db)
+        case .retired(let workspaceID):
+            try await refusedInWorkspace?(workspaceID)
+            try await miss(Self.inactiveLink, ip: ip, on: db)
         case .live(let link):
             guard InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else {
+                try await refusedInWorkspace?(link.workspaceID)
                 try await miss(Self.inactiveLink, ip: ip, on: db)
             }
             return link
@@ -61,8 +72,9 @@ extension InviteLinkService {
     public func join(token: String, identity: Identity, ip: String?, on db: any Database) async throws -> JoinOutcome {
         try await requireNotThrottled(ip: ip, on: db)
         let actor = Actor(userID: identity.userID, name: identity.name, ip: ip)
-        try await auditRefusalOfKnownLink(token, identity: identity, actor: actor, on: db)
-        let probe = try await activeLink(token, ip: ip, on: db)
+        let probe = try await activeLink(token, ip: ip, on: db) { workspaceID in
+            try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
+        }
         do {
             return try await db.transaction { tx in
                 try await WorkspaceLock.acquire(probe.workspaceID, on: tx)
@@ -107,17 +119,7 @@ extension InviteLinkService {
 
     /// A join through a link that exists but is disabled, used up or refreshed is
     /// recorded in that workspace's audit log (with the token's fingerprint).
-    private func auditRefusalOfKnownLink(_ token: String, identity: Identity, actor: Actor, on db: any Database) async throws {
-        let workspaceID: UUID?
-        switch try await lookup(token, on: db) {
-        case .unknown: return
-        case .live(let link):
-            guard !InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else { return }
-            workspaceID = link.workspaceID
-        case .retired:
-            workspaceID = try await RetiredLinkTokenModel.query(on: db).filter(\.$tokenHash == SecureToken.hash(token)).first()?.workspaceID
-        }
-        guard let workspaceID else { return }
+    private func auditRefusedJoin(workspaceID: UUID, token: String, identity: Identity, actor: Actor, on db: any Database) async throws {
         try await audit.record(
             AuditEntry(
                 workspaceID: workspaceID, action: "link.join_refused", targetType: "user", targetID: identity.userID.apiString,
