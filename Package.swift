@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Domain rules: roles, plans, seats, errors, tokens. No I/O.
@@ -49,12 +50,32 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Social platforms: OAuth 2 flows, token refresh, profiles, publishing,
+        // inbox and metrics, spoken over HTTP.
+        .target(
+            name: "CrewConnectors",
+            dependencies: [
+                "CrewCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        // The built-in `sandbox` platform: a small fake social network.
+        .target(
+            name: "CrewSandbox",
+            dependencies: [
+                "CrewCore", "CrewConnectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         // Use cases: accounts of people, workspaces; transactions live here.
         .target(
             name: "CrewServices",
             dependencies: [
                 "CrewCore",
                 "CrewStore",
+                "CrewConnectors",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,6 +87,7 @@ let package = Package(
             name: "CrewHTTP",
             dependencies: [
                 "CrewCore",
+                "CrewConnectors",
                 "CrewServices",
                 "CrewStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -94,7 +116,7 @@ let package = Package(
         .target(
             name: "CrewApp",
             dependencies: [
-                "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewWeb",
+                "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewWeb", "CrewConnectors", "CrewSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -104,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "crew",
             dependencies: [
-                "CrewApp", "CrewCore", "CrewStore", "CrewServices",
+                "CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -119,7 +141,7 @@ let package = Package(
         .target(
             name: "CrewTestSupport",
             dependencies: [
-                "CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewHTTP",
+                "CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewConnectors", "CrewSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
@@ -128,13 +150,14 @@ let package = Package(
         ),
         .testTarget(
             name: "CrewCoreTests",
-            dependencies: ["CrewCore"],
+            dependencies: ["CrewCore", "CrewConnectors"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CrewAppTests",
             dependencies: [
-                "CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewWeb", "CrewTestSupport",
+                "CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewWeb", "CrewTestSupport", "CrewConnectors",
+                "CrewSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,5 +1,7 @@
+import CrewConnectors
 import CrewCore
 import CrewHTTP
+import CrewSandbox
 import CrewServices
 import CrewStore
 import CrewWeb
@@ -14,6 +16,8 @@ public struct CrewComponents: Sendable {
     public let services: HTTPServices
     public let routes: RouteCatalog
     public let pages: PageRenderer
+    /// The sandbox platform when Crew serves it itself under `/sandbox`.
+    public let sandbox: SandboxAuthority?
 }
 
 /// Wires configuration → database → services. The database is opened but not
@@ -43,8 +47,29 @@ public func buildComponents(
         clock: clock, sealer: try SecretSealer(keyText: keyText), plans: configuration.plans,
         passwordHasher: PasswordHasher(cost: UInt8(configuration.bcryptCost)), publicURL: configuration.publicURL)
     let database = try DatabaseService(location: configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
-    let services = HTTPServices(database: database, env: env, metrics: PrometheusCollectorRegistry())
-    return CrewComponents(configuration: configuration, services: services, routes: RouteCatalog(), pages: try await PageRenderer.load())
+    let (connectors, sandbox) = try buildConnectors(configuration, env: env)
+    let services = HTTPServices(database: database, env: env, connectors: connectors, metrics: PrometheusCollectorRegistry())
+    return CrewComponents(
+        configuration: configuration, services: services, routes: RouteCatalog(), pages: try await PageRenderer.load(), sandbox: sandbox)
+}
+
+/// The platform connectors, and the sandbox platform unless an external one is
+/// configured. The served sandbox derives its keys from Crew's secret key, so
+/// every Crew process behind one address accepts the others' sandbox tokens.
+private func buildConnectors(_ configuration: CrewConfiguration, env: CrewEnvironment) throws -> (ConnectorRegistry, SandboxAuthority?) {
+    let settings = configuration.connectors
+    let sandboxSecret = settings.sandboxClientSecret ?? env.sealer.mac("sandbox-client-secret")
+    var sandbox: SandboxAuthority? = nil
+    if settings.sandboxURL == nil {
+        sandbox = SandboxAuthority(
+            .init(
+                clientID: settings.sandboxClientID, clientSecret: sandboxSecret,
+                sealer: try SecretSealer(keyText: env.sealer.mac("sandbox-sealing-key")), clock: env.clock))
+    }
+    let connectors = ConnectorRegistry.build(
+        settings: settings, sandboxURL: settings.sandboxURL ?? configuration.publicURL + "/" + SandboxServer.mountPath,
+        sandboxSecret: sandboxSecret, clock: env.clock)
+    return (connectors, sandbox)
 }
 
 /// The router with every middleware and route; testable without a server.
@@ -60,7 +85,8 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
         }))
     router.add(
         middleware: AuthenticationMiddleware(
-            services: services, credentialPaths: ["/api/v1/auth/login", "/api/v1/auth/signup", "/login", "/signup"]))
+            services: services, credentialPaths: ["/api/v1/auth/login", "/api/v1/auth/signup", "/login", "/signup"],
+            foreignPrefixes: ["/\(SandboxServer.mountPath)/"]))
 
     let api = APIRouter(group: router.group("api/v1"), prefix: "/api/v1", catalog: components.routes)
     OperationsController(services: services).register(on: router, api: api)
@@ -69,11 +95,16 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     MembersController(services: services).register(on: api)
     InvitationsController(services: services).register(on: api)
     AuditController(services: services).register(on: api)
+    SocialAccountsController(services: services).register(on: api)
     InviteLinkController(services: services).register(on: api)
     WebController(services: services, pages: pages).register(on: router)
     TeamPagesController(services: services, pages: pages).register(on: router)
     InvitationPagesController(services: services, pages: pages).register(on: router)
     LinkPagesController(services: services, pages: pages).register(on: router)
+    AccountPagesController(services: services, pages: pages).register(on: router)
+    if let sandbox = components.sandbox {
+        SandboxRoutes(authority: sandbox).register(on: router.group(RouterPath(SandboxServer.mountPath)))
+    }
     return router
 }
 
@@ -93,6 +124,7 @@ public func buildApplication(
                 database: components.services.database,
                 transport: FolderMailTransport(directory: configuration.dataDirectory + "/outbox", logger: logger),
                 clock: components.services.env.clock, logger: logger),
+            AccountTokenRefreshService(refresher: components.services.tokenRefresher, database: components.services.database, logger: logger),
         ],
         logger: logger)
     app.beforeServerStarts {

@@ -1,3 +1,4 @@
+import CrewConnectors
 import CrewCore
 import CrewStore
 import Foundation
@@ -47,6 +48,8 @@ public struct CrewConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Database connections per event loop (PostgreSQL).
     public var databasePoolSize: Int
+    /// Configured social platforms and where the sandbox platform answers.
+    public var connectors: ConnectorSettings
 
     /// Reads and validates the configuration.
     /// - Parameters:
@@ -95,9 +98,16 @@ public struct CrewConfiguration: Sendable {
         guard let poolSize = Int(poolText), (1...200).contains(poolSize) else {
             throw ConfigurationError("CREW_DB_POOL_SIZE", "must be a number from 1 to 200, got '\(poolText)'")
         }
+        let connectors: ConnectorSettings
+        do {
+            connectors = try ConnectorSettings.parse(environment)
+        } catch {
+            throw ConfigurationError(error.setting, error.message)
+        }
         return CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
-            publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize)
+            publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize,
+            connectors: connectors)
     }
 
     private static func parsePublicURL(_ text: String?, host: String, port: Int) throws(ConfigurationError) -> String {

@@ -30,6 +30,10 @@ public enum DomainError: Error, Sendable, Equatable {
     case conflict(String)
     /// The database or another dependency is not answering in time.
     case unavailable(String = "The service is busy; try again shortly.")
+    /// An OAuth callback whose `state` is unknown, used, expired or someone else's.
+    case invalidState(String)
+    /// A social platform failed, refused or timed out while Crew talked to it.
+    case platformFailed(String)
 
     /// One validation error for one field.
     public static func invalid(_ field: String, _ message: String) -> DomainError {
@@ -54,6 +58,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .rateLimited: "rate_limited"
         case .conflict: "conflict"
         case .unavailable: "unavailable"
+        case .invalidState: "invalid_state"
+        case .platformFailed: "platform_failed"
         }
     }
 
@@ -68,6 +74,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .linkInactive, .invitationInactive: 410
         case .rateLimited: 429
         case .unavailable: 503
+        case .invalidState: 400
+        case .platformFailed: 502
         }
     }
 
@@ -89,6 +97,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .rateLimited: "Too many requests"
         case .conflict: "Conflict"
         case .unavailable: "Service unavailable"
+        case .invalidState: "Invalid authorization state"
+        case .platformFailed: "Social platform failed"
         }
     }
 
@@ -98,7 +108,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .unauthenticated(let d), .forbidden(let d), .notFound(let d), .seatLimitReached(let d),
             .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .lastOwner(let d),
             .roleEscalation(let d), .clientsCannotRemoveAccounts(let d), .platformNotAllowed(let d),
-            .conflict(let d), .unavailable(let d):
+            .conflict(let d), .unavailable(let d), .invalidState(let d), .platformFailed(let d):
             d
         case .validationFailed(let errors):
             errors.count == 1

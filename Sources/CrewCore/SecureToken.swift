@@ -70,3 +70,12 @@ extension Sequence where Element == UInt8 {
 extension Digest {
     var hexString: String { Array(self).hexString }
 }
+
+/// Compares secrets without leaking their common prefix length through timing.
+public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<x.count { difference |= x[i] ^ y[i] }
+    return difference == 0
+}

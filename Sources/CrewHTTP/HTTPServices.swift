@@ -1,3 +1,4 @@
+import CrewConnectors
 import CrewCore
 import CrewServices
 import CrewStore
@@ -12,9 +13,12 @@ public struct HTTPServices: Sendable {
     public let members: MemberService
     public let invitations: InvitationService
     public let audit: AuditQuery
+    public let connectors: ConnectorRegistry
+    public let socialAccounts: SocialAccountService
+    public let tokenRefresher: AccountTokenRefresher
     public let metrics: PrometheusCollectorRegistry
 
-    public init(database: DatabaseService, env: CrewEnvironment, metrics: PrometheusCollectorRegistry) {
+    public init(database: DatabaseService, env: CrewEnvironment, connectors: ConnectorRegistry, metrics: PrometheusCollectorRegistry) {
         self.database = database
         self.env = env
         self.accounts = AccountService(env: env)
@@ -22,6 +26,9 @@ public struct HTTPServices: Sendable {
         self.members = MemberService(env: env)
         self.invitations = InvitationService(env: env)
         self.audit = AuditQuery()
+        self.connectors = connectors
+        self.socialAccounts = SocialAccountService(env: env, connectors: connectors)
+        self.tokenRefresher = AccountTokenRefresher(env: env, connectors: connectors)
         self.metrics = metrics
     }
 

@@ -11,3 +11,5 @@ extension MemberView: ResponseEncodable {}
 extension InvitationView: ResponseEncodable {}
 extension AuditEventView: ResponseEncodable {}
 extension JoinRequestView: ResponseEncodable {}
+extension SocialAccountView: ResponseEncodable {}
+extension PlatformOption: ResponseEncodable {}

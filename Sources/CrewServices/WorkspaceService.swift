@@ -95,7 +95,7 @@ public struct WorkspaceService: Sendable {
     private func view(of workspace: WorkspaceModel, on db: any Database) async throws -> WorkspaceView {
         let ledger = SeatLedger(env: env)
         let plan = ledger.plan(of: workspace)
-        let accountsUsed = try await SocialAccountModel.query(on: db).filter(\.$workspaceID == workspace.id!).count()
+        let accountsUsed = try await SocialAccountModel.countAgainstLimit(in: workspace.id!, on: db)
         return WorkspaceView(
             id: workspace.id!.apiString, name: workspace.name, plan: workspace.plan,
             seats: try await ledger.usage(of: workspace, on: db),

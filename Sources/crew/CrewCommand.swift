@@ -12,7 +12,7 @@ struct CrewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crew",
         abstract: "Crew: team and client management for social-media workspaces.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self, SandboxCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -16,13 +16,20 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     /// session cookie entirely, so a stale or present cookie never blocks signing in;
     /// the cross-site check still guards them against login CSRF.
     let credentialPaths: Set<String>
+    /// Paths of other sites that Crew happens to serve (the sandbox platform):
+    /// Crew's sessions and tokens mean nothing there, so they pass untouched.
+    let foreignPrefixes: [String]
 
-    public init(services: HTTPServices, credentialPaths: Set<String>) {
+    public init(services: HTTPServices, credentialPaths: Set<String>, foreignPrefixes: [String] = []) {
         self.services = services
         self.credentialPaths = credentialPaths
+        self.foreignPrefixes = foreignPrefixes
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if foreignPrefixes.contains(where: request.uri.path.hasPrefix) {
+            return try await next(request, context)
+        }
         var context = context
         let db = services.db(context)
         if let bearer = Self.bearerToken(request) {
@@ -82,13 +89,4 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     static func isSafe(_ method: HTTPRequest.Method) -> Bool {
         method == .get || method == .head || method == .options
     }
-}
-
-/// Compares secrets without leaking their common prefix length through timing.
-public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var difference: UInt8 = 0
-    for i in 0..<x.count { difference |= x[i] ^ y[i] }
-    return difference == 0
 }

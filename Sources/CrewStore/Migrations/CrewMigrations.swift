@@ -3,6 +3,8 @@ import FluentKit
 /// Every migration, in order. Names are stable: they are the record of what ran.
 public enum CrewMigrations {
     public static var all: [any Migration] {
-        [CreatePeopleTables(), CreateWorkspaceTables(), CreateTeamTables(), CreateInviteLinkTables()]
+        [CreatePeopleTables(), CreateWorkspaceTables(), CreateTeamTables(), CreateInviteLinkTables(),
+            CreateAccountConnectionTables(),
+        ]
     }
 }

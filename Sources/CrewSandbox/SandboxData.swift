@@ -1,0 +1,103 @@
+import CrewConnectors
+import Foundation
+
+/// The sandbox's pretend world: a fixed set of profiles and data generated from
+/// them deterministically, so the same day always shows the same numbers.
+enum SandboxData {
+    struct Profile: Codable, Sendable, Equatable {
+        var id: String
+        var name: String
+        var kind: String
+    }
+
+    static let profiles: [Profile] = [
+        Profile(id: "sbx-101", name: "Harbor Bakery", kind: "Page"),
+        Profile(id: "sbx-102", name: "Northside Cycles", kind: "Page"),
+        Profile(id: "sbx-103", name: "Lumen Studio", kind: "Business profile"),
+        Profile(id: "sbx-104", name: "Green Fork Kitchen", kind: "Page"),
+        Profile(id: "sbx-105", name: "Tidewater Yoga", kind: "Creator profile"),
+        Profile(id: "sbx-106", name: "Copper Kettle Coffee", kind: "Business profile"),
+    ]
+
+    static func profile(_ id: String) -> Profile? { profiles.first { $0.id == id } }
+
+    /// Metrics for every day from `from` to `to`: followers grow a little each
+    /// day, impressions swing by weekday, engagements and clicks follow them.
+    static func metrics(profileID: String, days: [Date]) -> [DailyMetrics] {
+        days.map { day in
+            var random = SeededRandom(seed: "\(profileID)|\(dayText(day))")
+            let dayNumber = Int(day.timeIntervalSince1970 / 86_400)
+            let base = 800 + Int(fnv1a(profileID) % 4_000)
+            let followers = base + (dayNumber % 10_000) * 2 + Int(random.next(below: 3))
+            let weekday = (dayNumber + 4) % 7  // 0 = Sunday
+            let weekdayFactor = weekday == 0 || weekday == 6 ? 0.7 : 1.0
+            let impressions = Int(Double(followers) * (1.5 + Double(random.next(below: 100)) / 50) * weekdayFactor)
+            let engagements = impressions * (2 + Int(random.next(below: 5))) / 100
+            let clicks = engagements * (10 + Int(random.next(below: 20))) / 100
+            return DailyMetrics(day: dayText(day), followers: followers, impressions: impressions, engagements: engagements, clicks: clicks)
+        }
+    }
+
+    private static let people = ["Ada Quinn", "Ben Ortiz", "Chloe Park", "Dev Patel", "Elif Kaya", "Femi Adeyemi", "Grace Liu", "Hugo Martin"]
+    private static let openers = [
+        "Hi! Are you open on Sunday?", "Do you ship to Canada?", "Loved your last post!", "Can I book for 6 people tonight?",
+        "Is the spring offer still on?", "My order hasn't arrived yet.", "Do you have gift cards?", "Who took that photo? It's great.",
+    ]
+    private static let replies = [
+        "Yes, from 9 to 3!", "We do, shipping takes 5-7 days.", "Thank you so much!", "Sure, see you at 6.",
+        "Until the end of the month.", "Sorry about that, could you send us your order number?", "Yes, in store and online.",
+        "Our own team, thanks!",
+    ]
+
+    /// Five conversations ending at `now`, each with a question and an answer.
+    static func conversations(profileID: String, now: Date) -> [PlatformConversation] {
+        var random = SeededRandom(seed: profileID)
+        return (0..<5).map { index in
+            let person = people[Int(random.next(below: UInt64(people.count)))]
+            let topic = Int(random.next(below: UInt64(openers.count)))
+            let askedAt = now.addingTimeInterval(-Double(index * 7_200 + 600 + Int(random.next(below: 3_000))))
+            var messages = [
+                PlatformConversation.Message(
+                    externalID: "\(profileID)-c\(index)-m0", author: person, fromProfile: false, text: openers[topic], sentAt: askedAt)
+            ]
+            if index % 2 == 1 {
+                messages.append(
+                    PlatformConversation.Message(
+                        externalID: "\(profileID)-c\(index)-m1", author: profile(profileID)?.name ?? profileID, fromProfile: true,
+                        text: replies[topic], sentAt: askedAt.addingTimeInterval(420)))
+            }
+            return PlatformConversation(externalID: "\(profileID)-c\(index)", participant: person, messages: messages)
+        }
+    }
+
+    private static let dayStyle = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()
+
+    static func dayText(_ day: Date) -> String {
+        day.formatted(dayStyle)
+    }
+
+    static func parseDay(_ text: String) -> Date? {
+        text.count == 10 ? try? Date(text, strategy: dayStyle) : nil
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+}
+
+/// SplitMix64 seeded from text: repeatable "random" numbers for generated data.
+struct SeededRandom {
+    private var state: UInt64
+
+    init(seed: String) { state = SandboxData.fnv1a(seed) }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+}

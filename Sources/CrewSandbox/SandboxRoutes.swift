@@ -1,0 +1,149 @@
+import CrewConnectors
+import CrewCore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The sandbox platform's HTTP surface: the authorize (consent) page, token and
+/// revocation endpoints, and a small API with profiles, publishing,
+/// conversations and daily metrics. Mounted by Crew under `/sandbox`, or served
+/// alone by `crew sandbox --port N`.
+public struct SandboxRoutes: Sendable {
+    let authority: SandboxAuthority
+    typealias Paths = SandboxConnector.Paths
+
+    public init(authority: SandboxAuthority) {
+        self.authority = authority
+    }
+
+    public func register<Context: RequestContext>(on group: RouterGroup<Context>) {
+        group.get(RouterPath(Paths.authorize)) { request, _ in
+            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+            do throws(SandboxAuthority.OAuthFailure) {
+                let sealed = try authority.validateAuthorization(query)
+                return SandboxPage.consent(request: sealed, scope: query["scope"] ?? "", message: nil)
+            } catch {
+                return SandboxPage.failure(error)
+            }
+        }
+        group.post(RouterPath(Paths.authorize)) { request, context in
+            let fields = try await Self.formPairs(request, context: context)
+            let sealed = fields.first { $0.0 == "request" }?.1 ?? ""
+            guard let authorization = authority.openAuthorization(sealed) else {
+                return SandboxPage.failure(.init(status: 400, error: "invalid_request", description: "This authorization request expired; start again from Crew."))
+            }
+            let approve = fields.contains { $0 == ("decision", "approve") }
+            let picked = fields.filter { $0.0 == "profile" }.map(\.1).filter { SandboxData.profile($0) != nil }
+            if approve && picked.isEmpty {
+                return SandboxPage.consent(request: sealed, scope: "", message: "Pick at least one profile to grant, or deny.")
+            }
+            return Response(status: .found, headers: [.location: authority.decide(authorization, approve: approve, profiles: picked)])
+        }
+        group.post(RouterPath(Paths.token)) { request, context in
+            let form = try await Self.form(request, context: context)
+            let granted: [String: Any]
+            do throws(SandboxAuthority.OAuthFailure) {
+                granted = try authority.token(form: form, authorization: request.headers[.authorization])
+            } catch {
+                return Self.oauthError(error)
+            }
+            return try Self.json(granted, status: .ok)
+        }
+        group.post(RouterPath(Paths.revoke)) { request, context in
+            let form = try await Self.form(request, context: context)
+            do throws(SandboxAuthority.OAuthFailure) {
+                try authority.revoke(form: form, authorization: request.headers[.authorization])
+                return Response(status: .ok)
+            } catch {
+                return Self.oauthError(error)
+            }
+        }
+        registerAPI(on: group)
+    }
+
+    private func registerAPI<Context: RequestContext>(on group: RouterGroup<Context>) {
+        group.get(RouterPath(Paths.profiles)) { request, _ in
+            guard let granted = authority.profiles(bearer: Self.bearer(request)) else { return Self.unauthorized }
+            let profiles = granted.compactMap(SandboxData.profile).map { ["id": $0.id, "name": $0.name, "kind": $0.kind] }
+            return try Self.json(["profiles": profiles], status: .ok)
+        }
+        group.post("api/profiles/:profile/posts") { request, context in
+            guard let profile = profile(request, context) else { return Self.unauthorized }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+            guard let text = object?["text"] as? String, !text.trimmingWhitespace().isEmpty, text.count <= 5_000 else {
+                return try Self.json(["error": "invalid_request", "error_description": "text must be 1 to 5000 characters"], status: .badRequest)
+            }
+            let id = "\(profile)-p\(SecureToken.generate().prefix(10))"
+            let post = PublishedPost(externalID: id, url: "https://sandbox.crew.test/\(profile)/posts/\(id)", publishedAt: authority.now)
+            return Self.encoded(post, status: .created)
+        }
+        group.get("api/profiles/:profile/conversations") { request, context in
+            guard let profile = profile(request, context) else { return Self.unauthorized }
+            return Self.encoded(SandboxConversations(conversations: SandboxData.conversations(profileID: profile, now: authority.now)), status: .ok)
+        }
+        group.get("api/profiles/:profile/metrics") { request, context in
+            guard let profile = profile(request, context) else { return Self.unauthorized }
+            guard let from = request.uri.queryParameters.get("from").flatMap(SandboxData.parseDay),
+                let to = request.uri.queryParameters.get("to").flatMap(SandboxData.parseDay), from <= to,
+                to.timeIntervalSince(from) <= 366 * 86_400
+            else {
+                return try Self.json(["error": "invalid_request", "error_description": "from and to must be YYYY-MM-DD, at most 366 days apart"], status: .badRequest)
+            }
+            let days = stride(from: from.timeIntervalSince1970, through: to.timeIntervalSince1970, by: 86_400).map { Date(timeIntervalSince1970: $0) }
+            return Self.encoded(SandboxMetrics(days: SandboxData.metrics(profileID: profile, days: days)), status: .ok)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The profile in the path when the bearer token reaches it; `nil` answers 401.
+    private func profile<Context: RequestContext>(_ request: Request, _ context: Context) -> String? {
+        guard let profile = context.parameters.get("profile"), let granted = authority.profiles(bearer: Self.bearer(request)),
+            granted.contains(profile)
+        else { return nil }
+        return profile
+    }
+
+    static let unauthorized = Response(
+        status: .unauthorized, headers: [.contentType: "application/json", .wwwAuthenticate: "Bearer"],
+        body: .init(byteBuffer: ByteBuffer(string: #"{"error":"invalid_token"}"#)))
+
+    static func bearer(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(value.dropFirst(7))
+    }
+
+    static func formPairs<Context: RequestContext>(_ request: Request, context: Context) async throws -> [(String, String)] {
+        let body = try await request.body.collect(upTo: 64 << 10)
+        return String(buffer: body).split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+    }
+
+    static func form<Context: RequestContext>(_ request: Request, context: Context) async throws -> [String: String] {
+        Dictionary(try await formPairs(request, context: context), uniquingKeysWith: { first, _ in first })
+    }
+
+    static func json(_ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func encoded<T: Encodable>(_ value: T, status: HTTPResponse.Status) -> Response {
+        let data = (try? SandboxJSON.encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func oauthError(_ failure: SandboxAuthority.OAuthFailure) -> Response {
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": failure.error, "error_description": failure.description])) ?? Data()
+        return Response(
+            status: .init(code: failure.status), headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
