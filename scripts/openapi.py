@@ -60,6 +60,7 @@ def obj(properties, required=None, nullable=()):
 STRING = {"type": "string"}
 WID = {"name": "wid", "in": "path", "required": True, "description": "workspace id", "schema": {"type": "string"}}
 MID = {"name": "mid", "in": "path", "required": True, "description": "member id", "schema": {"type": "string"}}
+AID = {"name": "aid", "in": "path", "required": True, "description": "social account id", "schema": {"type": "string"}}
 IID = {"name": "iid", "in": "path", "required": True, "description": "invitation id", "schema": {"type": "string"}}
 DATETIME = {"type": "string", "format": "date-time"}
 ROLE = {"type": "string", "enum": ["owner", "admin", "manager", "editor", "client"]}
@@ -134,6 +135,19 @@ schemas = {
         "allowedPlatforms": {"type": "array", "items": PLATFORM}, "requireApproval": {"type": "boolean"},
     }),
     "AwaitingApproval": obj({"status": {"type": "string", "enum": ["awaiting_approval"]}, "requestId": STRING}),
+    "SocialAccount": obj(
+        {
+            "id": STRING, "platform": PLATFORM, "name": STRING,
+            "status": {"type": "string", "enum": ["connected", "needs_reconnect", "disconnected"]},
+            "statusDetail": {"type": "string", "nullable": True},
+            "connectedBy": {**obj({"userId": STRING, "name": STRING}), "nullable": True},
+            "connectedAt": DATETIME, "externalId": {"type": "string", "nullable": True},
+        },
+        required=["id", "platform", "name", "status", "connectedBy", "connectedAt"]),
+    "SocialAccountList": obj({"items": {"type": "array", "items": ref("SocialAccount")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "PlatformOption": obj({"platform": PLATFORM, "available": {"type": "boolean"}, "allowed": {"type": "boolean"}}),
+    "PlatformOptionList": obj({"items": {"type": "array", "items": ref("PlatformOption")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "AuthorizationStart": obj({"authorizeUrl": STRING}),
     "JoinRequest": obj({
         "id": STRING, "userId": STRING, "email": STRING, "name": STRING,
         "permissions": {"type": "array", "items": PERMISSION}, "createdAt": DATETIME,
@@ -250,6 +264,27 @@ paths = {
         params=[WID, path_param("rid", "join request id")], tag="invite link")},
     "/api/v1/workspaces/{wid}/join-requests/{rid}/decline": {"post": op(
         "Decline a joiner", {"204": {"description": "Declined"}}, params=[WID, path_param("rid", "join request id")], tag="invite link")},
+    "/api/v1/workspaces/{wid}/accounts": {"get": op(
+        "Social accounts the caller may see (owner/admin: all; others: their grants); disconnected ones with status=disconnected|all",
+        {"200": json_body(ref("SocialAccountList"))},
+        params=[WID, query("status", "connected, needs_reconnect, disconnected or all (default: all but disconnected)"),
+                query("limit", "1–200, default 50", integer=True), query("cursor", "nextCursor of the previous page")],
+        tag="social accounts")},
+    "/api/v1/workspaces/{wid}/accounts/platforms": {"get": op(
+        "Every platform: configured on this server, and allowed to the caller", {"200": json_body(ref("PlatformOptionList"))},
+        params=[WID], tag="social accounts")},
+    "/api/v1/workspaces/{wid}/accounts/connect": {"post": op(
+        "Start an OAuth authorization; send the person's browser to authorizeUrl (403 platform_not_allowed for clients)",
+        {"200": json_body(ref("AuthorizationStart"))}, params=[WID], body=obj({"platform": STRING}), tag="social accounts")},
+    "/api/v1/workspaces/{wid}/accounts/{aid}": {
+        "get": op("One social account", {"200": json_body(ref("SocialAccount"))}, params=[WID, AID], tag="social accounts"),
+        "delete": op(
+            "Disconnect: credentials wiped, account and history kept (403 clients_cannot_remove_accounts)",
+            {"204": {"description": "Disconnected"}}, params=[WID, AID], tag="social accounts"),
+    },
+    "/api/v1/workspaces/{wid}/accounts/{aid}/reconnect": {"post": op(
+        "Start an OAuth authorization that reconnects this account (same id)", {"200": json_body(ref("AuthorizationStart"))},
+        params=[WID, AID], tag="social accounts")},
     "/api/v1/openapi.json": {"get": op(
         "This document", {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}},
         auth=False, tag="operations")},

@@ -3,8 +3,9 @@ import Foundation
 
 /// A platform's OAuth 2 authorization-code flow: where to send people, where to
 /// redeem codes, and how the platform wants the client to authenticate.
-/// Pure: builds URLs and form bodies, performs no I/O.
-public struct OAuthDefinition: Sendable, Equatable {
+/// Pure: builds URLs and form bodies, performs no I/O. Its descriptions leave
+/// the client secret out, because service lifecycles log what they start.
+public struct OAuthDefinition: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// How the client id and secret reach the token endpoint.
     public enum ClientAuthentication: Sendable, Equatable {
         /// `Authorization: Basic base64(id:secret)` (RFC 6749 §2.3.1, preferred).
@@ -49,6 +50,10 @@ public struct OAuthDefinition: Sendable, Equatable {
             && lhs.clientAuthentication == rhs.clientAuthentication && lhs.usesPKCE == rhs.usesPKCE
             && lhs.extraAuthorizeParameters.elementsEqual(rhs.extraAuthorizeParameters, by: ==)
     }
+
+    public var description: String { "OAuthDefinition(\(authorizeURL), client \(clientID), secret redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["authorizeURL": authorizeURL, "tokenURL": tokenURL, "clientID": clientID]) }
 
     private var clientIDField: String { clientAuthentication == .tiktokFormFields ? "client_key" : "client_id" }
 
@@ -104,6 +109,12 @@ public struct TokenRequest: Sendable, Equatable {
     public var url: String
     public var headers: [(String, String)]
     public var body: String
+
+    public init(url: String, headers: [(String, String)], body: String) {
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.url == rhs.url && lhs.body == rhs.body && lhs.headers.elementsEqual(rhs.headers, by: ==)

@@ -31,6 +31,8 @@ public struct AccountTokenRefresher: Sendable {
         public var refreshed = 0
         public var needReconnect = 0
         public var failed = 0
+
+        public init() {}
     }
 
     /// Refreshes every connected account whose token expires within the margin.
@@ -124,14 +126,18 @@ public struct AccountTokenRefresher: Sendable {
         return claimed.count == 1
     }
 
-    func tokens(of account: SocialAccountModel) -> TokenSet? {
+    /// The account's tokens, unsealed; `nil` when disconnected.
+    public func tokens(of account: SocialAccountModel) -> TokenSet? {
         guard let sealed = account.credentialsSealed, let json = env.sealer.open(sealed) else { return nil }
         return try? JSONDecoder().decode(TokenSet.self, from: Data(json.utf8))
     }
 }
 
 /// Runs the refresher every minute in the background.
-public struct AccountTokenRefreshService: Service {
+public struct AccountTokenRefreshService: Service, CustomStringConvertible {
+    /// Short, so lifecycle logs never print the configuration it holds.
+    public var description: String { "AccountTokenRefreshService" }
+
     let refresher: AccountTokenRefresher
     let database: DatabaseService
     let interval: Duration
@@ -151,7 +157,8 @@ public struct AccountTokenRefreshService: Service {
             } catch {
                 logger.warning("token refresh round failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown ends the wait at once instead of after a whole interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -41,7 +41,10 @@ public struct FolderMailTransport: MailTransport {
 
 /// Delivers due outbox messages in the background, retrying failures with
 /// exponential backoff until `maxAttempts`, then marking them failed.
-public struct MailDeliveryService: Service {
+public struct MailDeliveryService: Service, CustomStringConvertible {
+    /// Short, so lifecycle logs never print the configuration it holds.
+    public var description: String { "MailDeliveryService" }
+
     let database: DatabaseService
     let transport: any MailTransport
     let clock: CrewClock
@@ -65,7 +68,8 @@ public struct MailDeliveryService: Service {
             } catch {
                 logger.warning("mail delivery round failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown ends the wait at once instead of after a whole interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 

@@ -58,7 +58,10 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 /// Owns FluentKit's `Databases` for the life of the process: opens the
 /// configured database, runs migrations, and shuts the pools down gracefully
 /// when the service group stops.
-public struct DatabaseService: Service {
+public struct DatabaseService: Service, CustomStringConvertible {
+    /// Short, so lifecycle logs never print the configuration it holds.
+    public var description: String { "DatabaseService(\(location))" }
+
     public let databases: Databases
     public let location: DatabaseLocation
     let logger: Logger

@@ -1,3 +1,4 @@
+import HummingbirdTesting
 import CrewCore
 import CrewStore
 import Foundation
@@ -44,5 +45,22 @@ extension TestApp {
             let range = mail.textBody.range(of: "token=")
         else { throw TestFailure("no invitation mail for \(email)") }
         return String(mail.textBody[range.upperBound...].prefix(SecureToken.textLength))
+    }
+}
+
+extension TestApp {
+    /// Connects sandbox profiles as `user` through the whole OAuth round trip:
+    /// Crew's connect call, the sandbox consent page over HTTP, and the callback.
+    /// - Returns: the callback's answer (a redirect to the accounts page).
+    public func connectSandbox(
+        as user: TestUser, to workspaceID: String, profiles: [String], approve: Bool = true, accountID: String? = nil
+    ) async throws -> TestResponse {
+        let path = accountID.map { "/api/v1/workspaces/\(workspaceID)/accounts/\($0)/reconnect" } ?? "/api/v1/workspaces/\(workspaceID)/accounts/connect"
+        let start = try await client.send(.post, path, token: user.token, json: accountID == nil ? ["platform": "sandbox"] : [:])
+        guard start.status == .ok, let url = start.object["authorizeUrl"] as? String else {
+            throw TestFailure("connect answered \(start.status): \(start.text)")
+        }
+        let callback = try await ConsentBrowser.decide(authorizeURL: url, profiles: profiles, approve: approve)
+        return try await client.send(.get, ConsentBrowser.pathAndQuery(callback), token: user.token)
     }
 }
