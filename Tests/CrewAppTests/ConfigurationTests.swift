@@ -48,6 +48,11 @@ import Testing
         (["CREW_BCRYPT_COST": "2"], "CREW_BCRYPT_COST"),
         (["CREW_LOG_LEVEL": "loud"], "CREW_LOG_LEVEL"),
         (["CREW_DB_POOL_SIZE": "0"], "CREW_DB_POOL_SIZE"),
+        (["CREW_PLATFORM_X_CLIENT_ID": "app"], "CREW_PLATFORM_X_SECRET"),
+        (["CREW_PLATFORM_TIKTOK_SECRET": "s"], "CREW_PLATFORM_TIKTOK_CLIENT_ID"),
+        (["CREW_PLATFORM_MASTODON_CLIENT_ID": "a", "CREW_PLATFORM_MASTODON_SECRET": "s", "CREW_PLATFORM_MASTODON_URL": "mastodon.social"], "CREW_PLATFORM_MASTODON_URL"),
+        (["CREW_SANDBOX_URL": "localhost:9090"], "CREW_SANDBOX_URL"),
+        (["CREW_CONNECTOR_TIMEOUT": "0"], "CREW_CONNECTOR_TIMEOUT"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {
         do {
