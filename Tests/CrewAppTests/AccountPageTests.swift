@@ -1,0 +1,85 @@
+import CrewCore
+import CrewHTTP
+import CrewStore
+import CrewTestSupport
+import Foundation
+import HTTPTypes
+import Testing
+
+/// The Social accounts page: what each person is offered and may do.
+@Suite struct AccountPageTests {
+    func cookie(_ user: TestUser, form: Bool = false) -> HTTPFields {
+        var headers: HTTPFields = [.accept: "text/html"]
+        if form { headers[.contentType] = "application/x-www-form-urlencoded" }
+        headers[.cookie] = "\(SessionCookie.name)=\(user.token)"
+        return headers
+    }
+
+    func csrf(_ html: String) throws -> String {
+        let start = try #require(html.range(of: #"name="csrf_token" value=""#)).upperBound
+        return String(html[start...].prefix { $0 != "\"" })
+    }
+
+    func options(_ html: String) -> [String] {
+        html.components(separatedBy: "<option value=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    }
+
+    @Test func ownersSeeEveryPlatformAndDisconnectClientsOnlyTheirs() async throws {
+        let environment = ["CREW_PLATFORM_FACEBOOK_CLIENT_ID": "fb", "CREW_PLATFORM_FACEBOOK_SECRET": "fbs"]
+        try await TestApp.run(environment: environment) { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let page = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(owner))
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"data-testid="no-accounts""#))
+            #expect(options(page.text) == Platform.allCases.sorted().map(\.rawValue))
+            #expect(page.text.contains(#"<option value="x" disabled>x (not configured)</option>"#))
+            #expect(page.text.contains(#"<option value="facebook">facebook</option>"#))
+
+            let account = try await app.addAccount("Harbor <Bakery>", to: wid)
+            let client = try await app.addMember("Clara", to: wid, role: .client, allowedPlatforms: [.sandbox, .x], accounts: [account])
+            let ownerView = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(owner)).text
+            #expect(ownerView.contains("Harbor &lt;Bakery&gt;"))
+            #expect(ownerView.contains(#"data-testid="disconnect-account""#))
+
+            let clientView = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(client.user)).text
+            #expect(clientView.contains("Harbor &lt;Bakery&gt;"))
+            #expect(!clientView.contains(#"data-testid="disconnect-account""#), "clients get no delete control")
+            #expect(options(clientView) == ["sandbox", "x"], "only the client's allowed platforms are offered")
+            #expect(clientView.contains("x (not configured)"))
+
+            // Posting the disconnect form anyway is refused and changes nothing.
+            let token = try csrf(clientView)
+            let answer = try await app.client.send(
+                .post, "/w/\(wid)/accounts/\(account)/disconnect", body: "csrf_token=\(token)", headers: cookie(client.user, form: true))
+            #expect(answer.headers[.location]?.contains("error=") == true)
+            #expect(try await SocialAccountModel.find(parseID(account), on: app.db)?.status == .connected)
+        }
+    }
+
+    @Test func connectingFromThePageGoesToTheSandboxAndRefusalsComeBack() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let client = try await app.addMember("Clara", to: wid, role: .client, allowedPlatforms: [.sandbox])
+            let nobody = try await app.addMember("Nina", to: wid, role: .client)
+            let page = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(client.user)).text
+            let start = try await app.client.send(
+                .post, "/w/\(wid)/accounts/connect", body: "csrf_token=\(try csrf(page))&platform=sandbox", headers: cookie(client.user, form: true))
+            #expect(start.headers[.location]?.hasPrefix("http://127.0.0.1:8080/sandbox/oauth/authorize?") == true)
+            let refused = try await app.client.send(
+                .post, "/w/\(wid)/accounts/connect", body: "csrf_token=\(try csrf(page))&platform=facebook", headers: cookie(client.user, form: true))
+            #expect(refused.headers[.location]?.hasPrefix("/w/\(wid)/accounts?error=") == true)
+
+            let nobodyPage = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(nobody.user)).text
+            #expect(nobodyPage.contains(#"data-testid="cannot-connect""#))
+            #expect(!nobodyPage.contains(#"data-testid="connect-account""#))
+
+            // The sandbox Crew serves itself shows its consent page, untouched by Crew's sessions.
+            let consent = try await app.client.send(.get, ConsentBrowser.pathAndQuery(try #require(start.headers[.location])), headers: cookie(client.user))
+            #expect(consent.status == .ok)
+            #expect(consent.text.contains("Harbor Bakery"))
+            #expect(consent.text.contains(#"id="sandbox-approve""#))
+        }
+    }
+}
