@@ -87,3 +87,19 @@ def open_users_page(browser):
     browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").click()
     browser.find_element(By.CSS_SELECTOR, "[data-testid=users-link]").click()
     wait_text(browser, "h1", "Users")
+
+
+def log_in(browser, crew, email, password="a long password"):
+    browser.get(crew.url + "/login")
+    fill(browser, "email", email)
+    fill(browser, "password", password)
+    submit(browser)
+    wait_url(browser, lambda u: not u.endswith("/login"))
+
+
+def open_accounts_page(browser, crew, workspace_id):
+    """Workspace → profile menu → Social accounts."""
+    browser.get(f"{crew.url}/w/{workspace_id}")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=profile-menu]").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=accounts-link]").click()
+    wait_text(browser, "h1", "Social accounts")
