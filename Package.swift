@@ -134,7 +134,7 @@ let package = Package(
         // In-process measurements of the team features (see bench/README.md).
         .executableTarget(
             name: "crew-bench",
-            dependencies: ["CrewApp", "CrewCore", "CrewStore", "CrewServices"],
+            dependencies: ["CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewConnectors", "CrewTestSupport"],
             path: "bench/Sources/crew-bench",
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import CrewConnectors
+import CrewCore
 import Foundation
 
 /// The sandbox's pretend world: a fixed set of profiles and data generated from
@@ -27,7 +28,7 @@ enum SandboxData {
         days.map { day in
             var random = SeededRandom(seed: "\(profileID)|\(dayText(day))")
             let dayNumber = Int(day.timeIntervalSince1970 / 86_400)
-            let base = 800 + Int(fnv1a(profileID) % 4_000)
+            let base = 800 + Int(SeededRandom.fnv1a(profileID) % 4_000)
             let followers = base + (dayNumber % 10_000) * 2 + Int(random.next(below: 3))
             let weekday = (dayNumber + 4) % 7  // 0 = Sunday
             let weekdayFactor = weekday == 0 || weekday == 6 ? 0.7 : 1.0
@@ -79,25 +80,4 @@ enum SandboxData {
     static func parseDay(_ text: String) -> Date? {
         text.count == 10 ? try? Date(text, strategy: dayStyle) : nil
     }
-
-    static func fnv1a(_ text: String) -> UInt64 {
-        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-    }
-}
-
-/// SplitMix64 seeded from text: repeatable "random" numbers for generated data.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: String) { state = SandboxData.fnv1a(seed) }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
 }

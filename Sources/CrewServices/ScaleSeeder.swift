@@ -46,14 +46,16 @@ public struct ScaleSeeder: Sendable {
         let workspaceID = try parseID(workspace.id)
         let start = env.clock.now
 
-        var accountIDs: [UUID] = []
-        for index in 0..<options.accounts {
-            let account = SocialAccountModel(
-                workspaceID: workspaceID, platform: Platform.allCases[index % Platform.allCases.count].rawValue,
-                name: "\(Self.brands[index % Self.brands.count]) \(index)", connectedByUserID: nil, createdAt: start)
-            try await account.create(on: db)
-            accountIDs.append(account.id!)
+        let accounts = (0..<options.accounts).map { index in
+            SocialAccountModel(
+                id: UUID(), workspaceID: workspaceID, platform: Platform.allCases[index % Platform.allCases.count].rawValue,
+                name: "\(Self.brands[index % Self.brands.count]) \(index)", connectedByUserID: nil,
+                createdAt: start.addingTimeInterval(Double(index) / 1000), externalID: "scale-\(tag)-\(index)")
         }
+        for chunk in stride(from: 0, to: accounts.count, by: 500) {
+            try await Array(accounts[chunk..<min(chunk + 500, accounts.count)]).create(on: db)
+        }
+        let accountIDs = accounts.map { $0.id! }
 
         let batch = 500
         var done = 0
@@ -98,21 +100,4 @@ public struct ScaleSeeder: Sendable {
     static let firstNames = ["Ada", "Ben", "Cleo", "Dana", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea", "Mo", "Nia", "Otto", "Pia", "Quin", "Rae", "Sol", "Tia"]
     static let lastNames = ["Adler", "Brook", "Costa", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Patel"]
     static let brands = ["Blue Bottle", "Northwind", "Lumen Bakery", "Fjord Bikes", "Cedar Studio", "Harbor Gym"]
-}
-
-/// A small deterministic generator (SplitMix64), so `--seed` reproduces a dataset.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -34,6 +34,9 @@ struct CreateAccountConnectionTables: AsyncMigration {
         // The same profile is one account per workspace; reconnecting finds it again.
         try await sql.create(index: "social_accounts_external_idx").unique().on(SocialAccountModel.schema)
             .column("workspace_id").column("platform").column("external_id").run()
+        // The accounts list pages by connection time within a workspace (keyset pagination).
+        try await sql.create(index: "social_accounts_page_idx").on(SocialAccountModel.schema)
+            .column("workspace_id").column("created_at").column("id").run()
         // The token refresher looks for connected accounts whose tokens expire soon.
         try await sql.create(index: "social_accounts_expiry_idx").on(SocialAccountModel.schema)
             .column("status").column("token_expires_at").run()
@@ -42,7 +45,7 @@ struct CreateAccountConnectionTables: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(OAuthAttemptModel.schema).delete()
         if let sql = database as? any SQLDatabase {
-            for index in ["social_accounts_external_idx", "social_accounts_expiry_idx"] {
+            for index in ["social_accounts_external_idx", "social_accounts_page_idx", "social_accounts_expiry_idx"] {
                 try await sql.drop(index: index).run()
             }
         }

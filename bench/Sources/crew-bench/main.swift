@@ -1,5 +1,6 @@
 // Measures the team features in-process on a real database: the policy check,
-// a members page, search and bulk removal in a workspace of N members.
+// a members page, search and bulk removal in a workspace of N members, link
+// joins, and social accounts (AccountsBench.swift).
 // Usage: crew-bench [--database URL] [--members N] [--reps R]
 // Prints a Markdown table; bench/run collects them into bench/RESULTS.md.
 import CrewApp
@@ -156,6 +157,7 @@ func joinRun(concurrency: Int, joiners: [Identity]) async throws -> (rate: Doubl
 
 let serialJoins = try await joinRun(concurrency: 1, joiners: try await makeJoiners(max(20, arguments.reps), tag: "c1"))
 let parallelJoins = try await joinRun(concurrency: 32, joiners: try await makeJoiners(max(64, arguments.reps * 5), tag: "c32"))
+let accountRows = try await measureAccounts(components, reps: arguments.reps)
 await database.shutdown()
 
 print("""
@@ -170,6 +172,7 @@ print("""
     \(row("bulk delete of 1,000 members", bulk.sorted()))
     \(row("link join, concurrency 1", serialJoins.samples))
     \(row("link join, concurrency 32", parallelJoins.samples))
+    \(accountRows)
 
     Link joins per second (seat check on): \(String(format: "%.0f", serialJoins.rate)) at concurrency 1, \(String(format: "%.0f", parallelJoins.rate)) at concurrency 32.
 
