@@ -67,8 +67,7 @@ public struct SandboxRoutes: Sendable {
             let profiles = granted.compactMap(SandboxData.profile).map { ["id": $0.id, "name": $0.name, "kind": $0.kind] }
             return try Self.json(["profiles": profiles], status: .ok)
         }
-        group.post("api/profiles/:profile/posts") { request, context in
-            guard let profile = profile(request, context) else { return Self.unauthorized }
+        group.post("api/profiles/:profile/posts") { request, context in try await withProfile(request, context) { profile in
             let body = try await request.body.collect(upTo: 1 << 20)
             let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
             guard let text = object?["text"] as? String, !text.trimmingWhitespace().isEmpty, text.count <= 5_000 else {
@@ -77,13 +76,11 @@ public struct SandboxRoutes: Sendable {
             let id = "\(profile)-p\(SecureToken.generate().prefix(10))"
             let post = PublishedPost(externalID: id, url: "https://sandbox.crew.test/\(profile)/posts/\(id)", publishedAt: authority.now)
             return Self.encoded(post, status: .created)
-        }
-        group.get("api/profiles/:profile/conversations") { request, context in
-            guard let profile = profile(request, context) else { return Self.unauthorized }
-            return Self.encoded(SandboxConversations(conversations: SandboxData.conversations(profileID: profile, now: authority.now)), status: .ok)
-        }
-        group.get("api/profiles/:profile/metrics") { request, context in
-            guard let profile = profile(request, context) else { return Self.unauthorized }
+        } }
+        group.get("api/profiles/:profile/conversations") { request, context in try await withProfile(request, context) { profile in
+            Self.encoded(SandboxConversations(conversations: SandboxData.conversations(profileID: profile, now: authority.now)), status: .ok)
+        } }
+        group.get("api/profiles/:profile/metrics") { request, context in try await withProfile(request, context) { profile in
             guard let from = request.uri.queryParameters.get("from").flatMap(SandboxData.parseDay),
                 let to = request.uri.queryParameters.get("to").flatMap(SandboxData.parseDay), from <= to,
                 to.timeIntervalSince(from) <= 366 * 86_400
@@ -92,17 +89,21 @@ public struct SandboxRoutes: Sendable {
             }
             let days = stride(from: from.timeIntervalSince1970, through: to.timeIntervalSince1970, by: 86_400).map { Date(timeIntervalSince1970: $0) }
             return Self.encoded(SandboxMetrics(days: SandboxData.metrics(profileID: profile, days: days)), status: .ok)
-        }
+        } }
     }
 
     // MARK: Helpers
 
-    /// The profile in the path when the bearer token reaches it; `nil` answers 401.
-    private func profile<Context: RequestContext>(_ request: Request, _ context: Context) -> String? {
-        guard let profile = context.parameters.get("profile"), let granted = authority.profiles(bearer: Self.bearer(request)),
-            granted.contains(profile)
-        else { return nil }
-        return profile
+    /// Runs `body` with the profile in the path when the bearer token reaches it;
+    /// otherwise answers 401 (the token does not work) or 403 (not granted).
+    private func withProfile<Context: RequestContext>(
+        _ request: Request, _ context: Context, _ body: (String) async throws -> Response
+    ) async throws -> Response {
+        guard let granted = authority.profiles(bearer: Self.bearer(request)) else { return Self.unauthorized }
+        guard let profile = context.parameters.get("profile"), granted.contains(profile) else {
+            return try Self.json(["error": "insufficient_scope", "error_description": "this profile was not granted"], status: .forbidden)
+        }
+        return try await body(profile)
     }
 
     static let unauthorized = Response(

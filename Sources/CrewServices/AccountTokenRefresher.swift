@@ -65,6 +65,12 @@ public struct AccountTokenRefresher: Sendable {
         return fresh
     }
 
+    /// Authorizations nobody finished are bookkeeping, not data: a day after
+    /// they expired they are dropped.
+    public func forgetStaleAttempts(on db: any Database) async throws {
+        try await OAuthAttemptModel.query(on: db).filter(\.$expiresAt < env.clock.now.addingTimeInterval(-86_400)).delete()
+    }
+
     // MARK: Steps
 
     enum Outcome { case refreshed, needsReconnect, failed }
@@ -153,7 +159,9 @@ public struct AccountTokenRefreshService: Service, CustomStringConvertible {
     public func run() async throws {
         while !Task.isCancelledOrShuttingDown {
             do {
-                _ = try await refresher.refreshDue(on: database.database(logger: logger), logger: logger)
+                let db = database.database(logger: logger)
+                _ = try await refresher.refreshDue(on: db, logger: logger)
+                try await refresher.forgetStaleAttempts(on: db)
             } catch {
                 logger.warning("token refresh round failed", metadata: ["error": "\(error)"])
             }

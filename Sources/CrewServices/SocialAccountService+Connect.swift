@@ -60,9 +60,9 @@ extension SocialAccountService {
     /// Finishes an authorization: checks the state (once), the person's right to
     /// connect (again), redeems the code, lists the profiles, and creates or
     /// reconnects their accounts under the plan's account limit in one transaction.
-    /// - Parameter userID: the signed-in person at the callback, if any; it must
-    ///   be the one who started the attempt.
-    public func finishConnect(_ callback: Callback, userID: UUID?, ip: String?, on db: any Database) async throws -> ConnectionResult {
+    /// - Parameter userID: the signed-in person at the callback; it must be the
+    ///   one who started the attempt.
+    public func finishConnect(_ callback: Callback, userID: UUID, ip: String?, on db: any Database) async throws -> ConnectionResult {
         let attempt = try await claimAttempt(callback, userID: userID, on: db)
         do {
             return try await complete(attempt, callback, ip: ip, on: db)
@@ -123,7 +123,7 @@ extension SocialAccountService {
     }
 
     /// The attempt behind the state, marked finished by exactly one callback.
-    private func claimAttempt(_ callback: Callback, userID: UUID?, on db: any Database) async throws -> OAuthAttemptModel {
+    private func claimAttempt(_ callback: Callback, userID: UUID, on db: any Database) async throws -> OAuthAttemptModel {
         guard let state = callback.state, SecureToken.isWellFormed(state) else {
             throw DomainError.invalidState("The authorization state is missing or malformed; start connecting again.")
         }
@@ -134,7 +134,7 @@ extension SocialAccountService {
         guard attempt.expiresAt > env.clock.now else {
             throw DomainError.invalidState("This authorization took longer than \(Int(Self.attemptLifetime / 60)) minutes; start connecting again.")
         }
-        if let userID, userID != attempt.userID {
+        if userID != attempt.userID {
             throw DomainError.invalidState("This authorization was started by someone else.")
         }
         // A conditional update, so two callbacks racing with one state cannot both win.

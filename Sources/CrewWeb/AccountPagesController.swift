@@ -45,13 +45,20 @@ public struct AccountPagesController: Sendable {
             }
         }
         router.get("oauth/callback/:platform") { request, context in
+            // The person who started must finish, signed in: otherwise someone could
+            // send their authorize link to a victim and connect the victim's profile
+            // into their own workspace.
+            guard context.identity != nil else {
+                let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+                return Response.redirect(to: "/login?next=" + TeamPagesController.encode(back), type: .normal)
+            }
             let query = request.uri.queryParameters
             let callback = SocialAccountService.Callback(
                 platform: context.parameters.get("platform") ?? "", state: query["state"].map(String.init),
                 code: query["code"].map(String.init), error: query["error"].map(String.init))
             do {
                 let result = try await accounts.finishConnect(
-                    callback, userID: context.identity?.userID, ip: context.remoteAddress, on: services.db(context))
+                    callback, userID: try context.requireIdentity().userID, ip: context.remoteAddress, on: services.db(context))
                 let key = result.denied ? "error" : "notice"
                 return Response.redirect(to: "/w/\(result.workspaceID.apiString)/accounts?\(key)=" + TeamPagesController.encode(result.summary), type: .normal)
             } catch let failure as SocialAccountService.ConnectionFailed {

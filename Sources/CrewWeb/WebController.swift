@@ -17,7 +17,7 @@ public struct WebController: Sendable {
         self.pages = pages
     }
 
-    struct LoginForm: Decodable { var email: String?; var password: String? }
+    struct LoginForm: Decodable { var email: String?; var password: String?; var next: String? }
     struct SignupForm: Decodable { var name: String?; var email: String?; var password: String? }
     struct WorkspaceForm: Decodable { var name: String?; var plan: String? }
 
@@ -35,9 +35,10 @@ public struct WebController: Sendable {
         // No icon yet; answer without a 404 so browsers stop asking loudly.
         router.get("favicon.ico") { _, _ in HTTPResponse.Status.noContent }
         router.get("/") { _, context in try await home(context) }
-        router.get("login") { _, context in
-            if context.identity != nil { return Response.redirect(to: "/", type: .normal) }
-            return pages.render("login", FormModel(page: try await chrome(context, title: "Log in")))
+        router.get("login") { request, context in
+            let next = Self.safeNext(request.uri.queryParameters["next"].map(String.init))
+            if context.identity != nil { return Response.redirect(to: next ?? "/", type: .normal) }
+            return pages.render("login", FormModel(page: try await chrome(context, title: "Log in"), next: next))
         }
         router.post("login") { request, context in try await login(request, context) }
         router.get("signup") { _, context in
@@ -93,15 +94,22 @@ public struct WebController: Sendable {
 
     // MARK: Forms
 
-    struct FormModel { var page: PageChrome; var error: String? = nil; var email: String = ""; var name: String = "" }
+    struct FormModel { var page: PageChrome; var error: String? = nil; var email: String = ""; var name: String = ""; var next: String? = nil }
+
+    /// Where to go after logging in: only a path on this site, never another host.
+    static func safeNext(_ text: String?) -> String? {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"), text.count <= 4_096 else { return nil }
+        return text
+    }
 
     private func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Self.form(LoginForm.self, request, context)
         do {
             let result = try await services.accounts.login(email: form.email ?? "", password: form.password ?? "", on: services.db(context))
-            return signedIn(result)
+            return signedIn(result, to: Self.safeNext(form.next) ?? "/")
         } catch let error as DomainError {
-            let model = FormModel(page: try await chrome(context, title: "Log in"), error: error.detail, email: form.email ?? "")
+            let model = FormModel(
+                page: try await chrome(context, title: "Log in"), error: error.detail, email: form.email ?? "", next: Self.safeNext(form.next))
             return pages.render("login", model, status: .init(code: error.status))
         }
     }

@@ -83,3 +83,34 @@ import Testing
         }
     }
 }
+
+extension AccountPageTests {
+    @Test func theCallbackNeedsTheSignedInStarterAndLogInLeadsBack() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let start = try await app.client.send(.post, "/api/v1/workspaces/\(wid)/accounts/connect", token: owner.token, json: ["platform": "sandbox"])
+            let state = ConsentBrowser.query(try #require(start.object["authorizeUrl"] as? String))["state"] ?? ""
+            let callback = "/oauth/callback/sandbox?code=abc&state=\(state)"
+            // Someone who is not signed in (a victim sent the link) is asked to log in first.
+            let anonymous = try await app.client.send(.get, callback, headers: [.accept: "text/html"])
+            let location = try #require(anonymous.headers[.location])
+            #expect(location.hasPrefix("/login?next="))
+            #expect(try await OAuthAttemptModel.query(on: app.db).first()?.finishedAt == nil, "the attempt is still open")
+            let login = try await app.client.send(.get, location, headers: [.accept: "text/html"])
+            #expect(login.text.contains(#"name="next" value="/oauth/callback/sandbox?code=abc&amp;state="#))
+            let signedIn = try await app.client.send(
+                .post, "/login", body: "email=\(owner.email)&password=correct%20horse%20battery&next=\(TeamPathEncoding.encode(callback))",
+                headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html"])
+            #expect(signedIn.headers[.location] == callback)
+            let offsite = try await app.client.send(
+                .post, "/login", body: "email=\(owner.email)&password=correct%20horse%20battery&next=//evil.example.com/",
+                headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html"])
+            #expect(offsite.headers[.location] == "/")
+        }
+    }
+}
+
+enum TeamPathEncoding {
+    static func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+}

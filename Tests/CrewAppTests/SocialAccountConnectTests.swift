@@ -102,6 +102,11 @@ import Testing
                 #expect(late.text.contains("took longer than 10 minutes"))
                 #expect(try await SocialAccountModel.query(on: app.db).count() == 0)
                 #expect(try await auditActions(app, wid).contains("account.connected") == false)
+                try await app.services.tokenRefresher.forgetStaleAttempts(on: app.db)
+                #expect(try await OAuthAttemptModel.query(on: app.db).count() == 1, "kept for a day after expiry")
+                app.clock.advance(by: 86_400)
+                try await app.services.tokenRefresher.forgetStaleAttempts(on: app.db)
+                #expect(try await OAuthAttemptModel.query(on: app.db).count() == 0)
             }
         }
     }
@@ -185,6 +190,43 @@ import Testing
             #expect(url.hasPrefix("https://www.linkedin.com/oauth/v2/authorization?"))
             #expect(ConsentBrowser.query(url)["redirect_uri"] == "http://127.0.0.1:8080/oauth/callback/linkedin")
             #expect(!url.contains("li-secret"))
+        }
+    }
+
+    @Test func theSandboxConnectorPublishesAndReadsConversationsAndMetricsOverHTTP() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await TestApp.run(environment: sandbox.environment) { app in
+                let owner = try await app.signup("Olga")
+                let wid = try await app.createWorkspace(as: owner)
+                _ = try await app.connectSandbox(as: owner, to: wid, profiles: ["sbx-104"])
+                let account = try #require(try await SocialAccountModel.query(on: app.db).first())
+                let tokens = try await app.services.tokenRefresher.usableTokens(of: account, on: app.db, logger: app.logs.logger())
+                let connector = try #require(app.services.connectors.connector(for: .sandbox))
+
+                let post = try await connector.publish(OutgoingPost(text: "Fresh bread at 7"), profileID: "sbx-104", tokens: tokens)
+                #expect(post.externalID.hasPrefix("sbx-104-p"))
+                #expect(post.url?.contains("/sbx-104/posts/") == true)
+                let conversations = try await connector.conversations(profileID: "sbx-104", tokens: tokens)
+                #expect(conversations.count == 5)
+                #expect(conversations.allSatisfy { !$0.messages.isEmpty && !$0.participant.isEmpty })
+                let days = try await connector.dailyMetrics(profileID: "sbx-104", from: "2026-11-01", to: "2026-11-30", tokens: tokens)
+                #expect(days.map(\.day).first == "2026-11-01" && days.count == 30)
+                #expect(days.allSatisfy { $0.impressions > $0.engagements && $0.engagements >= $0.clicks && $0.followers > 0 })
+                #expect(days.last!.followers > days.first!.followers, "followers grow over a month")
+                let again = try await connector.dailyMetrics(profileID: "sbx-104", from: "2026-11-01", to: "2026-11-30", tokens: tokens)
+                #expect(again == days, "generated data is the same every time")
+
+                // A profile the grant does not reach, and bad input, are refused by the platform.
+                await #expect(throws: ConnectorError.platformError(status: 403, detail: "insufficient_scope")) {
+                    _ = try await connector.conversations(profileID: "sbx-101", tokens: tokens)
+                }
+                await #expect(throws: ConnectorError.invalidGrant("access token refused")) {
+                    _ = try await connector.conversations(profileID: "sbx-104", tokens: TokenSet(accessToken: "sbx_access.forged"))
+                }
+                await #expect(throws: ConnectorError.platformError(status: 400, detail: "invalid_request")) {
+                    _ = try await connector.publish(OutgoingPost(text: "  "), profileID: "sbx-104", tokens: tokens)
+                }
+            }
         }
     }
 }

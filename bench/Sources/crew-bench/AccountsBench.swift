@@ -59,7 +59,7 @@ func measureAccounts(_ components: CrewComponents, reps: Int) async throws -> St
             let callback = try await ConsentBrowser.decide(authorizeURL: start.authorizeUrl, profiles: ["sbx-101", "sbx-102"], approve: true)
             let query = ConsentBrowser.query(callback)
             let result = try await accounts.finishConnect(
-                .init(platform: "sandbox", state: query["state"], code: query["code"], error: nil), userID: user.id, ip: nil, on: db)
+                .init(platform: "sandbox", state: query["state"], code: query["code"], error: nil), userID: user.id!, ip: nil, on: db)
             precondition(result.connected.count + result.reconnected.count == 2)
         }
     }
