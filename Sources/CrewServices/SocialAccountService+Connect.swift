@@ -160,44 +160,20 @@ extension SocialAccountService {
             actor: Actor(userID: user.id, name: user.name, ip: ip))
     }
 
+    /// Creates, revives or reconnects one account per profile, in one transaction
+    /// under the workspace lock so the plan's account limit holds.
     private func store(
         _ profiles: [PlatformProfile], tokens: TokenSet, attempt: OAuthAttemptModel, access: WorkspaceAccess, on db: any Database
     ) async throws -> ConnectionResult {
         let sealed = env.sealer.seal(String(decoding: try JSONEncoder().encode(tokens), as: UTF8.self))
-        let now = env.clock.now
         return try await db.transaction { tx in
             try await WorkspaceLock.acquire(access.workspaceID, on: tx)
-            let existing = try await SocialAccountModel.query(on: tx)
-                .filter(\.$workspaceID == access.workspaceID).filter(\.$platform == attempt.platform)
-                .filter(\.$externalID ~~ profiles.map(\.externalID)).all()
-            var byExternalID = Dictionary(existing.compactMap { row in row.externalID.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
-            var chosen = profiles
-            if let accountID = attempt.accountID {
-                guard let account = try await SocialAccountModel.find(accountID, on: tx) else { throw DomainError.notFound("No such social account.") }
-                let match = profiles.first { $0.externalID == account.externalID } ?? (account.externalID == nil && profiles.count == 1 ? profiles[0] : nil)
-                guard let match else {
-                    throw DomainError.conflict("Authorize \(account.name) itself to reconnect it; the platform granted other profiles.")
-                }
-                account.externalID = match.externalID
-                byExternalID[match.externalID] = account
-                chosen = [match]
-            }
-            let reviving = chosen.filter { byExternalID[$0.externalID].map { !$0.status.countsAgainstLimit } ?? true }.count
-            if reviving > 0, let limit = try await accountLimit(access.workspaceID, on: tx) {
-                let used = try await SocialAccountModel.countAgainstLimit(in: access.workspaceID, on: tx)
-                if used + reviving > limit {
-                    throw DomainError.accountLimitReached(
-                        "The plan allows \(limit) social accounts and \(used) are connected; connecting \(reviving) more would exceed it.")
-                }
-            }
+            let rows = try await accountRows(for: profiles, attempt: attempt, on: tx)
+            try await checkAccountLimit(adding: rows.filter { !$0.row.status.countsAgainstLimit || $0.row.id == nil }.count, in: access.workspaceID, on: tx)
             var result = ConnectionResult(workspaceID: access.workspaceID, connected: [], reconnected: [], denied: false)
             var entries: [AuditEntry] = []
-            for profile in chosen {
-                let row = byExternalID[profile.externalID]
-                    ?? SocialAccountModel(
-                        workspaceID: access.workspaceID, platform: attempt.platform, name: profile.name, connectedByUserID: access.userID,
-                        createdAt: now, externalID: profile.externalID)
-                let wasNew = row.id == nil || row.status == .disconnected
+            for (profile, row) in rows {
+                let isNew = row.id == nil || row.status == .disconnected
                 let before = row.id == nil ? nil : ["status": row.statusText, "name": row.name]
                 if row.status == .disconnected { row.connectedByUserID = access.userID }
                 row.name = profile.name
@@ -207,20 +183,54 @@ extension SocialAccountService {
                 row.tokenExpiresAt = tokens.expiresAt
                 row.disconnectedAt = nil
                 row.refreshClaimedUntil = nil
-                row.updatedAt = now
+                row.updatedAt = env.clock.now
                 try await row.save(on: tx)
-                if !access.seesEveryAccount {
-                    try await grant(row.id!, to: access, on: tx)
-                }
-                wasNew ? result.connected.append(profile.name) : result.reconnected.append(profile.name)
+                if !access.seesEveryAccount { try await grant(row.id!, to: access, on: tx) }
+                isNew ? result.connected.append(profile.name) : result.reconnected.append(profile.name)
                 entries.append(
                     AuditEntry(
-                        workspaceID: access.workspaceID, action: wasNew ? "account.connected" : "account.reconnected", targetType: "social_account",
+                        workspaceID: access.workspaceID, action: isNew ? "account.connected" : "account.reconnected", targetType: "social_account",
                         targetID: row.id!.apiString, targetLabel: "\(profile.name) (\(attempt.platform))", before: before,
                         after: ["status": AccountStatus.connected.rawValue, "name": profile.name, "externalId": profile.externalID]))
             }
             try await audit.record(entries, by: access.actor, on: tx)
             return result
+        }
+    }
+
+    /// The account row for each granted profile: the existing one (same platform
+    /// id in this workspace) or a new one. Reconnecting narrows to the one account,
+    /// which must be among what the platform granted.
+    private func accountRows(
+        for profiles: [PlatformProfile], attempt: OAuthAttemptModel, on db: any Database
+    ) async throws -> [(profile: PlatformProfile, row: SocialAccountModel)] {
+        if let accountID = attempt.accountID {
+            guard let account = try await SocialAccountModel.find(accountID, on: db) else { throw DomainError.notFound("No such social account.") }
+            // Accounts made before connectors have no platform id: one granted profile is adopted.
+            let match = profiles.first { $0.externalID == account.externalID } ?? (account.externalID == nil && profiles.count == 1 ? profiles[0] : nil)
+            guard let match else {
+                throw DomainError.conflict("Authorize \(account.name) itself to reconnect it; the platform granted other profiles.")
+            }
+            account.externalID = match.externalID
+            return [(match, account)]
+        }
+        let existing = try await SocialAccountModel.query(on: db)
+            .filter(\.$workspaceID == attempt.workspaceID).filter(\.$platform == attempt.platform)
+            .filter(\.$externalID ~~ profiles.map(\.externalID)).all()
+        let byExternalID = Dictionary(existing.compactMap { row in row.externalID.map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+        return profiles.map { profile in
+            (profile, byExternalID[profile.externalID] ?? SocialAccountModel(
+                workspaceID: attempt.workspaceID, platform: attempt.platform, name: profile.name, connectedByUserID: attempt.userID,
+                createdAt: env.clock.now, externalID: profile.externalID))
+        }
+    }
+
+    private func checkAccountLimit(adding count: Int, in workspaceID: UUID, on db: any Database) async throws {
+        guard count > 0, let limit = try await accountLimit(workspaceID, on: db) else { return }
+        let used = try await SocialAccountModel.countAgainstLimit(in: workspaceID, on: db)
+        if used + count > limit {
+            throw DomainError.accountLimitReached(
+                "The plan allows \(limit) social accounts and \(used) are connected; connecting \(count) more would exceed it.")
         }
     }
 
