@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Domain rules: roles, plans, seats, errors, tokens. No I/O.
@@ -60,6 +62,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mail on the wire: MIME messages and a small SMTP client on SwiftNIO.
+        .target(
+            name: "CrewMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The built-in `sandbox` platform: a small fake social network.
         .target(
             name: "CrewSandbox",
@@ -76,10 +89,13 @@ let package = Package(
                 "CrewCore",
                 "CrewStore",
                 "CrewConnectors",
+                "CrewMail",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Resources/mail")],
             swiftSettings: strict
         ),
         // JSON API: request contexts, authentication, problem+json, controllers.
@@ -116,7 +132,7 @@ let package = Package(
         .target(
             name: "CrewApp",
             dependencies: [
-                "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewWeb", "CrewConnectors", "CrewSandbox",
+                "CrewCore", "CrewStore", "CrewServices", "CrewHTTP", "CrewWeb", "CrewConnectors", "CrewSandbox", "CrewMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrewCoreTests",
-            dependencies: ["CrewCore", "CrewConnectors"],
+            dependencies: ["CrewCore", "CrewConnectors", "CrewMail"],
             swiftSettings: strict
         ),
         .testTarget(

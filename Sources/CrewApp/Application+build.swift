@@ -108,6 +108,14 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     return router
 }
 
+/// SMTP when `CREW_SMTP_URL` is set; otherwise `.eml` files in `<data-dir>/outbox`.
+func mailTransport(_ configuration: CrewConfiguration, logger: Logger) -> any MailTransport {
+    if let smtp = configuration.mail.smtp {
+        return SMTPMailTransport(settings: smtp, sender: configuration.mail.sender)
+    }
+    return FolderMailTransport(directory: configuration.dataDirectory + "/outbox", sender: configuration.mail.sender, logger: logger)
+}
+
 /// The whole application: router, server settings, migrations before serving,
 /// and the database service that closes its pools on shutdown.
 /// - Parameter afterMigrations: runs once the schema is current, before serving (the demo seed).
@@ -121,9 +129,8 @@ public func buildApplication(
         services: [
             components.services.database,
             MailDeliveryService(
-                database: components.services.database,
-                transport: FolderMailTransport(directory: configuration.dataDirectory + "/outbox", logger: logger),
-                clock: components.services.env.clock, logger: logger),
+                database: components.services.database, transport: mailTransport(configuration, logger: logger),
+                env: components.services.env, retry: configuration.mail.retry, logger: logger),
             AccountTokenRefreshService(refresher: components.services.tokenRefresher, database: components.services.database, logger: logger),
         ],
         logger: logger)

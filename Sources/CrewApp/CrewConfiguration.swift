@@ -1,5 +1,7 @@
 import CrewConnectors
 import CrewCore
+import CrewMail
+import CrewServices
 import CrewStore
 import Foundation
 import Logging
@@ -50,6 +52,8 @@ public struct CrewConfiguration: Sendable {
     public var databasePoolSize: Int
     /// Configured social platforms and where the sandbox platform answers.
     public var connectors: ConnectorSettings
+    /// How mail leaves: SMTP when configured, else the outbox folder.
+    public var mail: MailConfiguration
 
     /// Reads and validates the configuration.
     /// - Parameters:
@@ -107,7 +111,7 @@ public struct CrewConfiguration: Sendable {
         return CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
             publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize,
-            connectors: connectors)
+            connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL))
     }
 
     private static func parsePublicURL(_ text: String?, host: String, port: Int) throws(ConfigurationError) -> String {
@@ -142,5 +146,59 @@ extension DatabaseLocation {
         let credentials = text[schemeEnd.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return text }
         return String(text[..<colon]) + ":***" + String(text[at...])
+    }
+}
+
+/// `CREW_SMTP_URL`, `CREW_SMTP_CA_FILE`, `CREW_MAIL_FROM`, `CREW_MAIL_RETRY_SECONDS`, `CREW_MAIL_MAX_ATTEMPTS`.
+public struct MailConfiguration: Sendable, Equatable {
+    /// `nil`: mail is written to `<data-dir>/outbox` instead.
+    public var smtp: SMTPSettings?
+    public var sender: MailSender
+    public var retry: MailRetryPolicy
+
+    static func parse(_ environment: [String: String], publicURL: String) throws(ConfigurationError) -> MailConfiguration {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingWhitespace(), !text.isEmpty else { return nil }
+            return text
+        }
+        var smtp: SMTPSettings? = nil
+        if let url = value("CREW_SMTP_URL") {
+            do { smtp = try SMTPSettings.parse(url) } catch { throw ConfigurationError("CREW_SMTP_URL", error.message) }
+        }
+        if let file = value("CREW_SMTP_CA_FILE") {
+            guard FileManager.default.isReadableFile(atPath: file) else { throw ConfigurationError("CREW_SMTP_CA_FILE", "cannot read '\(file)'") }
+            smtp?.trustedCertificatesFile = file
+        }
+        let host = URL(string: publicURL)?.host ?? "localhost"
+        let defaultDomain = host.contains(".") && !host.allSatisfy({ $0.isNumber || $0 == "." }) ? host : "crew.localhost"
+        let sender = try parseSender(value("CREW_MAIL_FROM") ?? "Crew <crew@\(defaultDomain)>")
+        var retry = MailRetryPolicy()
+        if let text = value("CREW_MAIL_RETRY_SECONDS") {
+            guard let seconds = Double(text), seconds >= 0.05, seconds <= 3_600 else {
+                throw ConfigurationError("CREW_MAIL_RETRY_SECONDS", "must be a number of seconds from 0.05 to 3600, got '\(text)'")
+            }
+            retry.baseDelay = seconds
+        }
+        if let text = value("CREW_MAIL_MAX_ATTEMPTS") {
+            guard let attempts = Int(text), (1...50).contains(attempts) else {
+                throw ConfigurationError("CREW_MAIL_MAX_ATTEMPTS", "must be a number from 1 to 50, got '\(text)'")
+            }
+            retry.maxAttempts = attempts
+        }
+        return MailConfiguration(smtp: smtp, sender: sender, retry: retry)
+    }
+
+    /// `Name <address>` or a bare address.
+    private static func parseSender(_ text: String) throws(ConfigurationError) -> MailSender {
+        var name: String? = nil
+        var address = text
+        if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
+            name = String(text[..<open]).trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+        }
+        guard let email = try? EmailAddress(address), !(name ?? "").contains(where: { $0.isNewline }) else {
+            throw ConfigurationError("CREW_MAIL_FROM", "expected an address such as crew@agency.example or \"Agency <crew@agency.example>\", got '\(text)'")
+        }
+        return MailSender(name: name?.isEmpty == false ? name : nil, address: email.value)
     }
 }

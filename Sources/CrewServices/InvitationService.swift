@@ -66,7 +66,7 @@ public struct InvitationService: Sendable {
         self.env = env
         self.audit = AuditLog(clock: env.clock)
         self.seats = SeatLedger(env: env)
-        self.outbox = Outbox(clock: env.clock)
+        self.outbox = Outbox(env: env)
         self.lifetime = lifetime
     }
 
@@ -173,7 +173,7 @@ public struct InvitationService: Sendable {
         invitation.expiresAt = now.addingTimeInterval(lifetime)
         try await invitation.save(on: tx)
         let url = "\(env.publicURL)/invitations/accept?token=\(token)"
-        try await outbox.enqueue(InvitationMail.make(invitation: invitation, workspaceName: workspaceName, acceptURL: url, resent: resent), on: tx)
+        try await outbox.enqueue(CrewMails.invitation(invitation, workspaceName: workspaceName, acceptURL: url, resent: resent), on: tx)
     }
 
     func findPending(_ id: UUID, in workspaceID: UUID, on db: any Database) async throws -> InvitationModel {

@@ -1,63 +1,84 @@
 import CrewCore
+import CrewMail
 import CrewStore
+import FluentSQL
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Sends one message somewhere. The SMTP transport plugs in here.
+/// A queued mail with its bodies opened, ready for a transport.
+public struct DeliverableMail: Sendable {
+    public var id: UUID
+    public var kind: String
+    public var to: String
+    public var subject: String
+    public var text: String
+    public var html: String
+    public var createdAt: Date
+}
+
+/// Why a transport could not hand a mail over. `permanent` failures are not
+/// retried (the server refused the recipient, the password is wrong).
+public struct MailSendFailure: Error, Sendable, Equatable {
+    public var permanent: Bool
+    public var detail: String
+
+    public init(permanent: Bool, detail: String) {
+        self.permanent = permanent
+        self.detail = detail
+    }
+}
+
+/// Sends one message somewhere: the agency's SMTP server, or a folder.
 public protocol MailTransport: Sendable {
-    func send(_ message: OutboxMessageModel) async throws
+    func send(_ mail: DeliverableMail) async throws(MailSendFailure)
 }
 
-/// The default transport: writes each message as an `.eml` file (0600) into
-/// `<data-dir>/outbox/`, so the embedded default works without a mail server.
-/// The log names the file, not the message, because invitation links are secrets.
-public struct FolderMailTransport: MailTransport {
-    let directory: String
-    let logger: Logger
+/// Delivery tuning (`CREW_MAIL_RETRY_SECONDS`, `CREW_MAIL_MAX_ATTEMPTS`).
+public struct MailRetryPolicy: Sendable, Equatable {
+    /// The first retry waits this long; each later one twice as long.
+    public var baseDelay: TimeInterval
+    public var maxAttempts: Int
 
-    public init(directory: String, logger: Logger) {
-        self.directory = directory
-        self.logger = logger
+    public init(baseDelay: TimeInterval = 30, maxAttempts: Int = 8) {
+        self.baseDelay = baseDelay
+        self.maxAttempts = maxAttempts
     }
 
-    public func send(_ message: OutboxMessageModel) async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = "\(directory)/\(message.id!.uuidString.lowercased()).eml"
-        let text = """
-            To: \(message.toAddress)
-            Subject: \(message.subject)
-            Content-Type: text/plain; charset=utf-8
-
-            \(message.textBody)
-
-            """
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw DomainError.unavailable("cannot write \(path)")
-        }
-        logger.info("mail written to the outbox folder", metadata: ["to": "\(message.toAddress)", "kind": "\(message.kind)", "file": "\(path)"])
+    public func delay(afterAttempt attempts: Int) -> TimeInterval {
+        baseDelay * pow(2, Double(max(0, attempts - 1)))
     }
 }
 
-/// Delivers due outbox messages in the background, retrying failures with
-/// exponential backoff until `maxAttempts`, then marking them failed.
+/// Delivers due outbox messages in the background. Each round claims a batch
+/// (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several processes share the work
+/// without sending twice), pushes their next attempt past a lease, sends them
+/// outside the transaction, and marks each sent, retried with backoff, or failed.
+/// A crash between sending and marking re-sends that one message once the
+/// lease ends: at most one duplicate, never a lost mail.
 public struct MailDeliveryService: Service, CustomStringConvertible {
     /// Short, so lifecycle logs never print the configuration it holds.
     public var description: String { "MailDeliveryService" }
 
+    /// How long a claimed message is reserved for the process sending it.
+    static let lease: TimeInterval = 120
+
     let database: DatabaseService
     let transport: any MailTransport
-    let clock: CrewClock
+    let env: CrewEnvironment
+    let retry: MailRetryPolicy
     let interval: Duration
-    let maxAttempts: Int
     let logger: Logger
 
-    public init(database: DatabaseService, transport: any MailTransport, clock: CrewClock, interval: Duration = .seconds(1), maxAttempts: Int = 8, logger: Logger) {
+    public init(
+        database: DatabaseService, transport: any MailTransport, env: CrewEnvironment, retry: MailRetryPolicy = .init(),
+        interval: Duration = .seconds(1), logger: Logger
+    ) {
         self.database = database
         self.transport = transport
-        self.clock = clock
+        self.env = env
+        self.retry = retry
         self.interval = interval
-        self.maxAttempts = maxAttempts
         self.logger = logger
     }
 
@@ -73,31 +94,83 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         }
     }
 
-    /// Sends every message that is due now.
-    /// - Returns: how many were sent.
-    public func deliverDue(limit: Int = 50) async throws -> Int {
+    /// What one round did.
+    public struct Round: Sendable, Equatable {
+        public var sent = 0
+        public var retried = 0
+        public var failed = 0
+
+        public init(sent: Int = 0, retried: Int = 0, failed: Int = 0) {
+            self.sent = sent
+            self.retried = retried
+            self.failed = failed
+        }
+    }
+
+    /// Sends every message that is due now (up to `limit`).
+    public func deliverDue(limit: Int = 50) async throws -> Round {
         let db = database.database(logger: logger)
-        let due = try await OutboxMessageModel.query(on: db)
-            .filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$nextAttemptAt <= clock.now)
-            .sort(\.$nextAttemptAt).limit(limit).all()
-        var sent = 0
-        for message in due {
-            do {
-                try await transport.send(message)
-                message.sentAt = clock.now
-                sent += 1
-            } catch {
+        var round = Round()
+        for message in try await claimDue(limit: limit, on: db) {
+            let outcome = await deliver(message)
+            let now = env.clock.now
+            switch outcome {
+            case .success:
+                message.sentAt = now
+                message.lastError = nil
+                round.sent += 1
+            case .failure(let failure):
                 message.attempts += 1
-                message.lastError = String(describing: error).prefix(500).description
-                if message.attempts >= maxAttempts {
-                    message.failedAt = clock.now
+                message.lastError = String(failure.detail.prefix(500))
+                if failure.permanent || message.attempts >= retry.maxAttempts {
+                    message.failedAt = now
+                    round.failed += 1
+                    logger.warning("mail delivery failed", metadata: ["kind": "\(message.kind)", "to": "\(message.toAddress)", "reason": "\(failure.detail)"])
                 } else {
-                    message.nextAttemptAt = clock.now.addingTimeInterval(pow(2, Double(message.attempts)) * 5)
+                    message.nextAttemptAt = now.addingTimeInterval(retry.delay(afterAttempt: message.attempts))
+                    round.retried += 1
                 }
             }
             try await message.update(on: db)
         }
-        return sent
+        return round
+    }
+
+    private func deliver(_ message: OutboxMessageModel) async -> Result<Void, MailSendFailure> {
+        guard let text = MailBody.open(message.textBody, with: env.sealer), let html = MailBody.open(message.htmlBody, with: env.sealer) else {
+            return .failure(MailSendFailure(permanent: true, detail: "the message was sealed under another CREW_SECRET_KEY"))
+        }
+        let mail = DeliverableMail(
+            id: message.id!, kind: message.kind, to: message.toAddress, subject: message.subject, text: text, html: html,
+            createdAt: message.createdAt)
+        do {
+            try await transport.send(mail)
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Takes a batch of due messages for this process and reserves them for the
+    /// lease, in one statement: no read-then-write transaction that SQLite could
+    /// refuse as busy, and on PostgreSQL rows other processes hold are skipped.
+    private func claimDue(limit: Int, on db: any Database) async throws -> [OutboxMessageModel] {
+        let now = env.clock.now
+        let sql = db as! any SQLDatabase
+        let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let schema = OutboxMessageModel.schema
+        let rows = try await sql.raw(
+            """
+            UPDATE \(ident: schema) SET next_attempt_at = \(bind: now.addingTimeInterval(Self.lease))
+            WHERE id IN (SELECT id FROM \(ident: schema)
+                WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
+                ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: skipLocked))
+            RETURNING id
+            """
+        ).all()
+        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ids.isEmpty else { return [] }
+        return try await OutboxMessageModel.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).all()
     }
 }
 

@@ -14,57 +14,55 @@ public struct OutgoingMail: Sendable {
 }
 
 /// Queues mail in the database in the caller's transaction, so a change and its
-/// mail commit together and a failed send loses nothing.
+/// mail commit together and a failed send loses nothing. Bodies are sealed:
+/// invitation mails carry single-use links, which are secrets at rest.
 public struct Outbox: Sendable {
     let clock: CrewClock
+    let sealer: SecretSealer
 
-    public init(clock: CrewClock) {
-        self.clock = clock
+    public init(env: CrewEnvironment) {
+        self.clock = env.clock
+        self.sealer = env.sealer
     }
 
     public func enqueue(_ mail: OutgoingMail, on db: any Database) async throws {
+        try await enqueue([mail], on: db)
+    }
+
+    /// Many mails in one multi-row insert (bulk removal notices).
+    public func enqueue(_ mails: [OutgoingMail], on db: any Database) async throws {
+        guard !mails.isEmpty else { return }
+        try await mails.map(row).create(on: db)
+    }
+
+    private func row(_ mail: OutgoingMail) -> OutboxMessageModel {
         let row = OutboxMessageModel()
+        row.id = UUID()
         row.kind = mail.kind
         row.toAddress = mail.to
         row.subject = mail.subject
-        row.textBody = mail.text
-        row.htmlBody = mail.html
+        row.textBody = MailBody.seal(mail.text, with: sealer)
+        row.htmlBody = MailBody.seal(mail.html, with: sealer)
         row.workspaceID = mail.workspaceID
         row.invitationID = mail.invitationID
         row.createdAt = clock.now
         row.nextAttemptAt = clock.now
         row.attempts = 0
-        try await row.create(on: db)
+        return row
     }
 }
 
-/// The invitation mails. Plain wording; the SMTP work brings richer templates.
-enum InvitationMail {
-    static func make(
-        invitation: InvitationModel, workspaceName: String, acceptURL: String, resent: Bool
-    ) -> OutgoingMail {
-        let role = invitation.role == .client ? "a client" : "a \(invitation.role.rawValue)"
-        let expiry = ISO8601DateFormatter().string(from: invitation.expiresAt)
-        let subject = "\(invitation.invitedByName) invited you to \(workspaceName) on Crew"
-        let text = """
-            \(invitation.invitedByName) invited you to join \(workspaceName) on Crew as \(role).
+/// Sealed outbox bodies, marked so rows written before sealing still read.
+public enum MailBody {
+    static let marker = "sealed:"
 
-            Accept the invitation: \(acceptURL)
-
-            The link works once and expires at \(expiry).
-            """
-        let html = """
-            <p>\(escape(invitation.invitedByName)) invited you to join <strong>\(escape(workspaceName))</strong> on Crew as \(role).</p>
-            <p><a href="\(escape(acceptURL))">Accept the invitation</a></p>
-            <p>The link works once and expires at \(expiry).</p>
-            """
-        return OutgoingMail(
-            kind: resent ? "invitation_resent" : "invitation", to: invitation.email, subject: subject, text: text, html: html,
-            workspaceID: invitation.workspaceID, invitationID: invitation.id)
+    static func seal(_ body: String, with sealer: SecretSealer) -> String {
+        marker + sealer.seal(body)
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    /// The body in the clear; `nil` when it was sealed under another key.
+    public static func open(_ stored: String, with sealer: SecretSealer) -> String? {
+        guard stored.hasPrefix(marker) else { return stored }
+        return sealer.open(String(stored.dropFirst(marker.count)))
     }
 }

@@ -1,5 +1,6 @@
 import HummingbirdTesting
 import CrewCore
+import CrewServices
 import CrewStore
 import Foundation
 
@@ -42,9 +43,9 @@ extension TestApp {
     public func invitationToken(for email: String) async throws -> String {
         guard let mail = try await OutboxMessageModel.query(on: db).filter(\.$toAddress == email)
             .sort(\.$createdAt, .descending).first(),
-            let range = mail.textBody.range(of: "token=")
+            let text = MailBody.open(mail.textBody, with: services.env.sealer), let range = text.range(of: "token=")
         else { throw TestFailure("no invitation mail for \(email)") }
-        return String(mail.textBody[range.upperBound...].prefix(SecureToken.textLength))
+        return String(text[range.upperBound...].prefix(SecureToken.textLength))
     }
 }
 
