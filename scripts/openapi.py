@@ -103,13 +103,20 @@ schemas = {
         "joinedVia": {"type": "string", "enum": ["owner", "email", "link"]}, "joinedAt": DATETIME,
     }),
     "MemberList": obj({"items": {"type": "array", "items": ref("Member")}, "nextCursor": {"type": "string", "nullable": True}}),
-    "Invitation": obj({
-        "id": STRING, "email": STRING, "role": ROLE,
-        "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
-        "accountIds": {"type": "array", "items": STRING},
-        "status": {"type": "string", "enum": ["pending", "expired", "accepted", "revoked"]},
-        "countsAsSeat": {"type": "boolean"}, "invitedBy": STRING, "createdAt": DATETIME, "sentAt": DATETIME, "expiresAt": DATETIME,
-    }),
+    "Invitation": obj(
+        {
+            "id": STRING, "email": STRING, "role": ROLE,
+            "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
+            "accountIds": {"type": "array", "items": STRING},
+            "status": {"type": "string", "enum": ["pending", "expired", "accepted", "revoked"]},
+            "countsAsSeat": {"type": "boolean"}, "invitedBy": STRING, "createdAt": DATETIME, "sentAt": DATETIME, "expiresAt": DATETIME,
+            "delivery": obj(
+                {"status": {"type": "string", "enum": ["queued", "sent", "failed"]}, "attempts": {"type": "integer"},
+                 "lastError": STRING, "acceptUrl": STRING},
+                required=["status", "attempts"]),
+        },
+        required=["id", "email", "role", "permissions", "allowedPlatforms", "accountIds", "status", "countsAsSeat", "invitedBy",
+                  "createdAt", "sentAt", "expiresAt"]),
     "InvitationList": obj({"items": {"type": "array", "items": ref("Invitation")}, "nextCursor": {"type": "string", "nullable": True}}),
     "AuditEvent": obj(
         {

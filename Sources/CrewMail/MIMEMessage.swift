@@ -23,7 +23,8 @@ public struct MIMEMessage: Sendable, Equatable {
             if MIMEMessage.isPlainASCII(name) {
                 return "\"\(name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\" <\(address)>"
             }
-            return "\(MIMEMessage.encodedWords(name)) <\(address)>"
+            // Folded so every line stays within 78 characters.
+            return "\(MIMEMessage.encodedWords(name))\r\n <\(address)>"
         }
     }
 
@@ -82,7 +83,8 @@ public struct MIMEMessage: Sendable, Equatable {
     /// DATA's payload: lines starting with a dot get a second one (RFC 5321 §4.5.2),
     /// and the terminating `.` line.
     public static func dotStuffed(_ rendered: String) -> String {
-        let body = rendered.hasSuffix("\r\n") ? String(rendered.dropLast(2)) : rendered
+        // "\r\n" is one Character in Swift: trim it as bytes.
+        let body = rendered.hasSuffix("\r\n") ? String(decoding: rendered.utf8.dropLast(2), as: UTF8.self) : rendered
         let stuffed = body.components(separatedBy: "\r\n").map { $0.hasPrefix(".") ? "." + $0 : $0 }
         return stuffed.joined(separator: "\r\n") + "\r\n.\r\n"
     }
@@ -104,8 +106,9 @@ public struct MIMEMessage: Sendable, Equatable {
         var words: [String] = []
         var chunk = ""
         for character in text {
-            // 45 bytes of UTF-8 become 60 base64 characters: 72 with the wrapper.
-            if chunk.utf8.count + String(character).utf8.count > 45 {
+            // 39 bytes of UTF-8 become 52 base64 characters: 64 with the wrapper,
+            // which leaves room for the header's name on the first line.
+            if chunk.utf8.count + String(character).utf8.count > 39 {
                 words.append(chunk)
                 chunk = ""
             }

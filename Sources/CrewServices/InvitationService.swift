@@ -17,8 +17,10 @@ public struct InvitationView: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var sentAt: Date
     public var expiresAt: Date
+    /// How the newest invitation mail is doing.
+    public var delivery: MailDeliveryView?
 
-    init(_ model: InvitationModel, now: Date) {
+    init(_ model: InvitationModel, now: Date, delivery: MailDeliveryView? = nil) {
         self.id = model.id!.apiString
         self.email = model.email
         self.role = model.role
@@ -31,6 +33,24 @@ public struct InvitationView: Codable, Sendable, Equatable {
         self.createdAt = model.createdAt
         self.sentAt = model.sentAt
         self.expiresAt = model.expiresAt
+        self.delivery = delivery
+    }
+}
+
+/// Where a mail stands: `queued` (waiting or being retried), `sent` or `failed`.
+public struct MailDeliveryView: Codable, Sendable, Equatable {
+    public var status: String
+    public var attempts: Int
+    /// The server's last reply when delivery failed or is being retried.
+    public var lastError: String?
+    /// The accept link, only once delivery failed, to pass on by other means.
+    public var acceptUrl: String?
+
+    init(_ message: OutboxMessageModel, acceptURL: String?) {
+        self.status = message.sentAt != nil ? "sent" : (message.failedAt != nil ? "failed" : "queued")
+        self.attempts = message.attempts
+        self.lastError = message.lastError
+        self.acceptUrl = message.failedAt != nil && message.sentAt == nil ? acceptURL : nil
     }
 }
 
@@ -120,10 +140,16 @@ public struct InvitationService: Sendable {
     public func listPending(_ access: WorkspaceAccess, on db: any Database) async throws -> [InvitationView] {
         try access.require(.invite)
         let now = env.clock.now
-        return try await InvitationModel.query(on: db)
+        let invitations = try await InvitationModel.query(on: db)
             .filter(\.$workspaceID == access.workspaceID).filter(\.$state == InvitationModel.pending)
             .sort(\.$sentAt, .descending).all()
-            .map { InvitationView($0, now: now) }
+        let mails = try await OutboxMessageModel.query(on: db).filter(\.$invitationID ~~ invitations.compactMap(\.id))
+            .sort(\.$createdAt).all()
+        // The newest mail per invitation (a resend queues a new one).
+        let newest = Dictionary(mails.compactMap { mail in mail.invitationID.map { ($0, mail) } }, uniquingKeysWith: { _, later in later })
+        return invitations.map { invitation in
+            InvitationView(invitation, now: now, delivery: newest[invitation.id!].map { MailDeliveryView($0, acceptURL: acceptURL(of: invitation)) })
+        }
     }
 
     public func revoke(_ access: WorkspaceAccess, invitationID: UUID, on db: any Database) async throws {
@@ -169,11 +195,20 @@ public struct InvitationService: Sendable {
         let token = SecureToken.generate()
         let now = env.clock.now
         invitation.tokenHash = SecureToken.hash(token)
+        invitation.tokenSealed = env.sealer.seal(token)
         invitation.sentAt = now
         invitation.expiresAt = now.addingTimeInterval(lifetime)
         try await invitation.save(on: tx)
-        let url = "\(env.publicURL)/invitations/accept?token=\(token)"
+        let url = acceptURL(token: token)
         try await outbox.enqueue(CrewMails.invitation(invitation, workspaceName: workspaceName, acceptURL: url, resent: resent), on: tx)
+    }
+
+    private func acceptURL(token: String) -> String {
+        "\(env.publicURL)/invitations/accept?token=\(token)"
+    }
+
+    private func acceptURL(of invitation: InvitationModel) -> String? {
+        invitation.tokenSealed.flatMap(env.sealer.open).map(acceptURL(token:))
     }
 
     func findPending(_ id: UUID, in workspaceID: UUID, on db: any Database) async throws -> InvitationModel {

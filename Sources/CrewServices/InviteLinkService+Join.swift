@@ -165,6 +165,22 @@ extension InviteLinkService {
                 workspaceID: link.workspaceID, action: "link.join_requested", targetType: "join_request",
                 targetID: request.id!.apiString, targetLabel: identity.email, after: ["permissions": link.permissionsText]),
             by: actor, on: tx)
+        try await notifyApprovers(of: identity, in: link.workspaceID, on: tx)
         return request.id!.apiString
+    }
+
+    /// Owners and admins hear that someone waits for their approval.
+    private func notifyApprovers(of identity: Identity, in workspaceID: UUID, on tx: any Database) async throws {
+        let approvers = try await MembershipModel.query(on: tx)
+            .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)
+            .filter(\.$workspaceID == workspaceID).filter(\.$roleText ~~ [Role.owner.rawValue, Role.admin.rawValue]).all()
+        let workspaceName = try await WorkspaceModel.find(workspaceID, on: tx)?.name ?? "your workspace"
+        try await Outbox(env: env).enqueue(
+            try approvers.map { row in
+                CrewMails.joinRequest(
+                    joinerName: identity.name, joinerEmail: identity.email, workspaceName: workspaceName, workspaceID: workspaceID,
+                    to: try row.joined(UserModel.self).email, publicURL: env.publicURL)
+            },
+            on: tx)
     }
 }

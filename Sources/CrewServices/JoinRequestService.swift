@@ -58,6 +58,12 @@ public struct JoinRequestService: Sendable {
                     workspaceID: access.workspaceID, action: "link.join_approved", targetType: "member", targetID: view.id,
                     targetLabel: view.email, after: ["permissions": request.permissionsText]),
                 by: access.actor, on: tx)
+            let workspaceName = try await WorkspaceModel.find(access.workspaceID, on: tx)?.name ?? "the workspace"
+            try await Outbox(env: env).enqueue(
+                CrewMails.joinApproved(
+                    workspaceName: workspaceName, workspaceID: access.workspaceID, approverName: access.actor.name, to: view.email,
+                    publicURL: env.publicURL),
+                on: tx)
             return view
         }
     }

@@ -82,6 +82,15 @@ extension MemberService {
                         before: ["role": member.role.rawValue, "permissions": member.permissionsText], batchID: batch)
                 },
                 by: access.actor, on: tx)
+            // The people removed hear of it (one multi-row insert, even for 1,000).
+            let workspaceName = try await WorkspaceModel.find(access.workspaceID, on: tx)?.name ?? "a workspace"
+            try await Outbox(env: env).enqueue(
+                users.map { user in
+                    CrewMails.memberRemoved(
+                        workspaceName: workspaceName, workspaceID: access.workspaceID, removerName: access.actor.name, to: user.email,
+                        publicURL: env.publicURL)
+                },
+                on: tx)
             return targets.map { $0.id!.apiString }
         }
     }

@@ -95,7 +95,11 @@ public struct TeamPagesController: Sendable {
         let joinRequests = try await JoinRequestService(env: services.env).listPending(access, on: db)
         struct JoinRequestRow { var id, name, email, workspaceID: String }
 
-        struct InvitationRow { var id, email, role, status, expiresText, workspaceID: String }
+        struct InvitationRow {
+            var id, email, role, status, expiresText, workspaceID: String
+            /// Set when the mail could not be delivered: the reason and the link to pass on.
+            var deliveryError, acceptURL: String?
+        }
         struct Model {
             var page: PageChrome
             var workspaceID, seatsText: String
@@ -113,7 +117,10 @@ public struct TeamPagesController: Sendable {
         let wid = access.workspaceID.apiString
         let rows = page.items.map { MemberRow($0, viewer: access.role, workspaceID: wid) }
         let invitationRows = invitations.map {
-            InvitationRow(id: $0.id, email: $0.email, role: $0.role.rawValue, status: $0.status, expiresText: Self.dateText($0.expiresAt), workspaceID: wid)
+            InvitationRow(
+                id: $0.id, email: $0.email, role: $0.role.rawValue, status: $0.status, expiresText: Self.dateText($0.expiresAt), workspaceID: wid,
+                deliveryError: $0.delivery?.status == "failed" ? ($0.delivery?.lastError ?? "unknown reason") : nil,
+                acceptURL: $0.delivery?.acceptUrl)
         }
         let roles: [Role] = access.role == .owner ? [.client, .editor, .manager, .admin] : [.client, .editor, .manager]
         return web.pages.render(

@@ -1,6 +1,7 @@
 import CrewApp
 import CrewCore
 import CrewStore
+import CrewMail
 import Foundation
 import Logging
 import Testing
@@ -53,6 +54,13 @@ import Testing
         (["CREW_PLATFORM_MASTODON_CLIENT_ID": "a", "CREW_PLATFORM_MASTODON_SECRET": "s", "CREW_PLATFORM_MASTODON_URL": "mastodon.social"], "CREW_PLATFORM_MASTODON_URL"),
         (["CREW_SANDBOX_URL": "localhost:9090"], "CREW_SANDBOX_URL"),
         (["CREW_CONNECTOR_TIMEOUT": "0"], "CREW_CONNECTOR_TIMEOUT"),
+        (["CREW_SMTP_URL": "smtp+starttls://mailer:hunter2@"], "CREW_SMTP_URL"),
+        (["CREW_SMTP_URL": "imap://mail.example"], "CREW_SMTP_URL"),
+        (["CREW_SMTP_URL": "smtp://mailer:hunter2@mail.example"], "CREW_SMTP_URL"),
+        (["CREW_SMTP_CA_FILE": "/nonexistent/ca.pem"], "CREW_SMTP_CA_FILE"),
+        (["CREW_MAIL_FROM": "Crew <not an address>"], "CREW_MAIL_FROM"),
+        (["CREW_MAIL_RETRY_SECONDS": "-1"], "CREW_MAIL_RETRY_SECONDS"),
+        (["CREW_MAIL_MAX_ATTEMPTS": "0"], "CREW_MAIL_MAX_ATTEMPTS"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {
         do {
@@ -62,6 +70,7 @@ import Testing
             #expect(error.setting == setting)
             #expect(error.description.hasPrefix("configuration error: \(setting): "))
             #expect(!error.description.contains("\n"), "one line")
+            #expect(!error.description.contains("hunter2"), "a password is never shown")
         }
     }
 
@@ -89,5 +98,18 @@ import Testing
         #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == key, "the key is generated once")
         let sealed = first.services.env.sealer.seal("x")
         #expect(second.services.env.sealer.open(sealed) == "x")
+    }
+
+    @Test func mailSettingsHaveUsableDefaults() throws {
+        let plain = try CrewConfiguration.load(environment: [:])
+        #expect(plain.mail.smtp == nil, "without CREW_SMTP_URL mail goes to the outbox folder")
+        #expect(plain.mail.sender.address == "crew@crew.localhost")
+        let configured = try CrewConfiguration.load(environment: [
+            "CREW_SMTP_URL": "smtps://mailer:pw@smtp.agency.example", "CREW_MAIL_FROM": "Agency Crew <crew@agency.example>",
+            "CREW_PUBLIC_URL": "https://crew.agency.example",
+        ])
+        #expect(configured.mail.smtp?.security == .implicitTLS)
+        #expect(configured.mail.sender.name == "Agency Crew" && configured.mail.sender.address == "crew@agency.example")
+        #expect(try CrewConfiguration.load(environment: ["CREW_PUBLIC_URL": "https://crew.agency.example"]).mail.sender.address == "crew@crew.agency.example")
     }
 }

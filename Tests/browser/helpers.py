@@ -1,4 +1,6 @@
 """Small helpers shared by the browser tests."""
+import email
+import email.policy
 import glob
 import json
 import os
@@ -55,19 +57,27 @@ def create_workspace(browser, name, plan="agency"):
     return browser.current_url.split("/w/")[1].split("?")[0]
 
 
-def invitation_link(crew, email, timeout=15):
-    """The accept link from the newest mail to `email` in the outbox folder."""
+def mail_text(path):
+    """The plain-text part of an .eml file (bodies are base64 MIME parts)."""
+    with open(path, "rb") as f:
+        message = email.message_from_binary_file(f, policy=email.policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    return message["To"], part.get_content() if part else ""
+
+
+def invitation_link(crew, address, timeout=15):
+    """The accept link from the newest mail to `address` in the outbox folder."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         files = sorted(glob.glob(os.path.join(crew.data_dir, "outbox", "*.eml")), key=os.path.getmtime, reverse=True)
         for path in files:
-            text = open(path).read()
-            if f"To: {email}" in text:
+            to, text = mail_text(path)
+            if address in str(to):
                 match = re.search(r"(http\S+/invitations/accept\?token=[A-Za-z0-9_-]+)", text)
                 if match:
                     return match.group(1)
         time.sleep(0.2)
-    raise AssertionError(f"no invitation mail for {email}")
+    raise AssertionError(f"no invitation mail for {address}")
 
 
 def api(crew, method, path, body=None, token=None):

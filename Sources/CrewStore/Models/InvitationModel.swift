@@ -23,6 +23,8 @@ public final class InvitationModel: Model, @unchecked Sendable {
     @Field(key: "sent_at") public var sentAt: Date
     @Field(key: "expires_at") public var expiresAt: Date
     @OptionalField(key: "closed_at") public var closedAt: Date?
+    /// The current token, sealed, so owners can copy the link when mail fails.
+    @OptionalField(key: "token_sealed") public var tokenSealed: String?
 
     public static let pending = "pending"
     public static let accepted = "accepted"
