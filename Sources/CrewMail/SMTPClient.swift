@@ -170,8 +170,16 @@ final class SMTPConnection: Sendable {
         return try await expect(step: step)
     }
 
+    /// A failed write reports why the connection broke (e.g. the TLS handshake)
+    /// rather than the bare "closed channel" that follows it.
     func write(_ text: String) async throws {
-        try await channel.writeAndFlush(ByteBuffer(string: text))
+        do {
+            try await channel.writeAndFlush(ByteBuffer(string: text))
+        } catch {
+            let recorded = try? await channel.eventLoop.submit { [handler] in handler.value.recordedFailure.map(SMTPClient.describe) }.get()
+            if let reason = recorded { throw SMTPError.connectionFailed(reason) }
+            throw error
+        }
     }
 
     /// Upgrades the connection after the server's `220` to STARTTLS.

@@ -55,6 +55,9 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         fail(error, context: context)
     }
 
+    /// What broke the connection (a TLS handshake failure, say), if anything did.
+    var recordedFailure: (any Error)? { failure }
+
     /// The next reply, failing after `timeout` (and closing the connection).
     func nextReply(on channel: any Channel, timeout: TimeAmount) -> EventLoopFuture<SMTPReply> {
         let eventLoop = channel.eventLoop

@@ -157,6 +157,7 @@ public struct AccountTokenRefreshService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
+        await database.waitUntilMigrated()
         while !Task.isCancelledOrShuttingDown {
             do {
                 let db = database.database(logger: logger)

@@ -83,6 +83,7 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
+        await database.waitUntilMigrated()
         while !Task.isCancelledOrShuttingDown {
             do {
                 _ = try await deliverDue()

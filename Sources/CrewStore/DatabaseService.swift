@@ -1,5 +1,6 @@
 import CrewCore
 import FluentKit
+import Synchronization
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
@@ -69,6 +70,9 @@ public struct DatabaseService: Service, CustomStringConvertible {
     /// the write lock occupies its thread; a pool of its own (more threads than
     /// connections) keeps the lock holder from ever waiting for a thread behind it.
     let threadPool: NIOThreadPool
+    /// Set once this process brought the schema up to date; background workers
+    /// wait for it instead of failing on tables that do not exist yet.
+    private let migrated = MigrationFlag()
 
     /// - Parameters:
     ///   - location: which database to open.
@@ -116,6 +120,15 @@ public struct DatabaseService: Service, CustomStringConvertible {
             on: databases.eventLoopGroup.any(), migrationLogLevel: .debug)
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
+        migrated.value.store(true, ordering: .releasing)
+    }
+
+    /// Returns once `migrate()` finished in this process (or the task is cancelled
+    /// or the service group shuts down first).
+    public func waitUntilMigrated() async {
+        while !migrated.value.load(ordering: .acquiring) && !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Checks that the database answers, for `/health`.
@@ -134,4 +147,9 @@ public struct DatabaseService: Service, CustomStringConvertible {
         try? await gracefulShutdown()
         await shutdown()
     }
+}
+
+/// Shared by every copy of the (struct) database service.
+private final class MigrationFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

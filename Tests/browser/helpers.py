@@ -2,13 +2,12 @@
 import email
 import email.policy
 import glob
-import json
 import os
 import re
 import time
-import urllib.request
 import uuid
 
+from crew_api import api  # noqa: F401  (re-exported for the tests)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -78,18 +77,6 @@ def invitation_link(crew, address, timeout=15):
                     return match.group(1)
         time.sleep(0.2)
     raise AssertionError(f"no invitation mail for {address}")
-
-
-def api(crew, method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(crew.url + path, data=data, method=method)
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request) as response:
-        raw = response.read()
-        return json.loads(raw) if raw else None
 
 
 def open_users_page(browser):
