@@ -9,6 +9,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// The parts of a running Crew, built from configuration.
 public struct CrewComponents: Sendable {
@@ -108,6 +109,18 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     return router
 }
 
+/// Mail delivery and token refresh; safe to run in every process (they claim work in the database).
+func backgroundWorkers(_ components: CrewComponents, logger: Logger) -> [any Service] {
+    let services = components.services
+    let configuration = components.configuration
+    return [
+        MailDeliveryService(
+            database: services.database, transport: mailTransport(configuration, logger: logger), env: services.env,
+            retry: configuration.mail.retry, logger: logger),
+        AccountTokenRefreshService(refresher: services.tokenRefresher, database: services.database, logger: logger),
+    ]
+}
+
 /// SMTP when `CREW_SMTP_URL` is set; otherwise `.eml` files in `<data-dir>/outbox`.
 func mailTransport(_ configuration: CrewConfiguration, logger: Logger) -> any MailTransport {
     if let smtp = configuration.mail.smtp {
@@ -126,13 +139,7 @@ public func buildApplication(
     var app = Application(
         router: buildRouter(components),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Crew"),
-        services: [
-            components.services.database,
-            MailDeliveryService(
-                database: components.services.database, transport: mailTransport(configuration, logger: logger),
-                env: components.services.env, retry: configuration.mail.retry, logger: logger),
-            AccountTokenRefreshService(refresher: components.services.tokenRefresher, database: components.services.database, logger: logger),
-        ],
+        services: [components.services.database] + (configuration.backgroundWorkers ? backgroundWorkers(components, logger: logger) : []),
         logger: logger)
     app.beforeServerStarts {
         try await components.services.database.migrate()

@@ -54,6 +54,9 @@ public struct CrewConfiguration: Sendable {
     public var connectors: ConnectorSettings
     /// How mail leaves: SMTP when configured, else the outbox folder.
     public var mail: MailConfiguration
+    /// Whether this process runs the background workers (mail delivery, token
+    /// refresh). Off for web-only processes when others do that work.
+    public var backgroundWorkers: Bool
 
     /// Reads and validates the configuration.
     /// - Parameters:
@@ -102,6 +105,10 @@ public struct CrewConfiguration: Sendable {
         guard let poolSize = Int(poolText), (1...200).contains(poolSize) else {
             throw ConfigurationError("CREW_DB_POOL_SIZE", "must be a number from 1 to 200, got '\(poolText)'")
         }
+        let workersText = (environment["CREW_BACKGROUND_WORKERS"] ?? "on").lowercased()
+        guard ["on", "off"].contains(workersText) else {
+            throw ConfigurationError("CREW_BACKGROUND_WORKERS", "must be on or off, got '\(workersText)'")
+        }
         let connectors: ConnectorSettings
         do {
             connectors = try ConnectorSettings.parse(environment)
@@ -111,7 +118,8 @@ public struct CrewConfiguration: Sendable {
         return CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
             publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize,
-            connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL))
+            connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL),
+            backgroundWorkers: workersText == "on")
     }
 
     private static func parsePublicURL(_ text: String?, host: String, port: Int) throws(ConfigurationError) -> String {

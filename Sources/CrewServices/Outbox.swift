@@ -11,6 +11,16 @@ public struct OutgoingMail: Sendable {
     public var html: String
     public var workspaceID: UUID?
     public var invitationID: UUID?
+
+    public init(kind: String, to: String, subject: String, text: String, html: String, workspaceID: UUID? = nil, invitationID: UUID? = nil) {
+        self.kind = kind
+        self.to = to
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.workspaceID = workspaceID
+        self.invitationID = invitationID
+    }
 }
 
 /// Queues mail in the database in the caller's transaction, so a change and its

@@ -61,6 +61,7 @@ import Testing
         (["CREW_MAIL_FROM": "Crew <not an address>"], "CREW_MAIL_FROM"),
         (["CREW_MAIL_RETRY_SECONDS": "-1"], "CREW_MAIL_RETRY_SECONDS"),
         (["CREW_MAIL_MAX_ATTEMPTS": "0"], "CREW_MAIL_MAX_ATTEMPTS"),
+        (["CREW_BACKGROUND_WORKERS": "sometimes"], "CREW_BACKGROUND_WORKERS"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {
         do {
