@@ -62,6 +62,8 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
 
     /// How long a claimed message is reserved for the process sending it.
     static let lease: TimeInterval = 120
+    /// Messages claimed per round.
+    static let batch = 50
 
     let database: DatabaseService
     let transport: any MailTransport
@@ -86,7 +88,9 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         await database.waitUntilMigrated()
         while !Task.isCancelledOrShuttingDown {
             do {
-                _ = try await deliverDue()
+                // A full batch means more may be waiting: go again at once.
+                let round = try await deliverDue(limit: Self.batch)
+                if round.sent + round.retried + round.failed == Self.batch { continue }
             } catch {
                 logger.warning("mail delivery round failed", metadata: ["error": "\(error)"])
             }
@@ -108,33 +112,56 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         }
     }
 
-    /// Sends every message that is due now (up to `limit`).
-    public func deliverDue(limit: Int = 50) async throws -> Round {
+    /// Sends every message that is due now (up to `limit`), `parallelism` at a
+    /// time (one SMTP connection each).
+    public func deliverDue(limit: Int = 50, parallelism: Int = 4) async throws -> Round {
         let db = database.database(logger: logger)
+        let claimed = try await claimDue(limit: limit, on: db)
         var round = Round()
-        for message in try await claimDue(limit: limit, on: db) {
-            let outcome = await deliver(message)
-            let now = env.clock.now
-            switch outcome {
-            case .success:
-                message.sentAt = now
-                message.lastError = nil
-                round.sent += 1
-            case .failure(let failure):
-                message.attempts += 1
-                message.lastError = String(failure.detail.prefix(500))
-                if failure.permanent || message.attempts >= retry.maxAttempts {
-                    message.failedAt = now
-                    round.failed += 1
-                    logger.warning("mail delivery failed", metadata: ["kind": "\(message.kind)", "to": "\(message.toAddress)", "reason": "\(failure.detail)"])
-                } else {
-                    message.nextAttemptAt = now.addingTimeInterval(retry.delay(afterAttempt: message.attempts))
-                    round.retried += 1
+        for start in stride(from: 0, to: claimed.count, by: parallelism) {
+            let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
+                for message in claimed[start..<min(start + parallelism, claimed.count)] {
+                    group.addTask { try await self.settle(message, on: db) }
+                }
+                return try await group.reduce(into: [Outcome]()) { $0.append($1) }
+            }
+            for outcome in outcomes {
+                switch outcome {
+                case .sent: round.sent += 1
+                case .retried: round.retried += 1
+                case .failed: round.failed += 1
                 }
             }
-            try await message.update(on: db)
         }
         return round
+    }
+
+    enum Outcome: Sendable { case sent, retried, failed }
+
+    /// Sends one claimed message and records what happened to it.
+    private func settle(_ message: OutboxMessageModel, on db: any Database) async throws -> Outcome {
+        let result = await deliver(message)
+        let now = env.clock.now
+        let outcome: Outcome
+        switch result {
+        case .success:
+            message.sentAt = now
+            message.lastError = nil
+            outcome = .sent
+        case .failure(let failure):
+            message.attempts += 1
+            message.lastError = String(failure.detail.prefix(500))
+            if failure.permanent || message.attempts >= retry.maxAttempts {
+                message.failedAt = now
+                outcome = .failed
+                logger.warning("mail delivery failed", metadata: ["kind": "\(message.kind)", "to": "\(message.toAddress)", "reason": "\(failure.detail)"])
+            } else {
+                message.nextAttemptAt = now.addingTimeInterval(retry.delay(afterAttempt: message.attempts))
+                outcome = .retried
+            }
+        }
+        try await message.update(on: db)
+        return outcome
     }
 
     private func deliver(_ message: OutboxMessageModel) async -> Result<Void, MailSendFailure> {
