@@ -10,7 +10,9 @@ from conftest import Recorder, SilentThenRelay, authenticator, delivery, invite,
 
 
 def parsed(envelope):
-    return email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+    # Headers are ASCII except a non-ASCII address (RFC 6532, sent with SMTPUTF8).
+    raw = (envelope.original_content or envelope.content).decode("utf-8")
+    return email.message_from_string(raw, policy=email.policy.default)
 
 
 def test_a_message_arrives_intact_with_both_parts_and_non_ascii_names():
@@ -167,6 +169,37 @@ def test_starttls_that_is_not_offered_is_not_skipped():
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "failed")
         assert state["lastError"] == "the server does not offer STARTTLS"
         assert recorder.messages == []
+    finally:
+        crew.stop()
+        smtp.stop()
+
+
+def test_auth_login_when_plain_is_not_offered(certificates):
+    ca_file, context = certificates
+    recorder = Recorder()
+    smtp = start_smtp(
+        recorder, tls_context=context, require_starttls=True, authenticator=authenticator(recorder, "pa:ss"),
+        auth_required=True, auth_exclude_mechanism=["PLAIN"])
+    crew = start_crew(f"smtp+starttls://mailer:pa%3Ass@localhost:{smtp.port}", CREW_SMTP_CA_FILE=str(ca_file))
+    try:
+        invite(crew)
+        assert len(recorder.wait_for(1)) == 1
+        assert recorder.logins == ["mailer"]
+    finally:
+        crew.stop()
+        smtp.stop()
+
+
+def test_a_non_ascii_address_goes_out_with_smtputf8():
+    recorder = Recorder()
+    smtp = start_smtp(recorder)
+    crew = start_crew(f"smtp://127.0.0.1:{smtp.port}")
+    try:
+        invite(crew, email="zoë@exämple.com")
+        [envelope] = recorder.wait_for(1)
+        assert envelope.rcpt_tos == ["zoë@exämple.com"]
+        assert "SMTPUTF8" in envelope.mail_options
+        assert parsed(envelope)["To"].addresses[0].addr_spec == "zoë@exämple.com"
     finally:
         crew.stop()
         smtp.stop()
