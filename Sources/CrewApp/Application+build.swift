@@ -109,6 +109,18 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     return router
 }
 
+/// Migrates (one process at a time) and checks that this process's key is the
+/// database's key. Refusals become one configuration line.
+public func prepareDatabase(_ components: CrewComponents) async throws {
+    let database = components.services.database
+    do {
+        try await database.migrate()
+        try await InstallationKey.verify(components.services.env, on: database.database())
+    } catch let refusal as DatabaseRefusal {
+        throw ConfigurationError(refusal.setting, refusal.message)
+    }
+}
+
 /// Mail delivery and token refresh; safe to run in every process (they claim work in the database).
 func backgroundWorkers(_ components: CrewComponents, logger: Logger) -> [any Service] {
     let services = components.services
@@ -142,7 +154,7 @@ public func buildApplication(
         services: [components.services.database] + (configuration.backgroundWorkers ? backgroundWorkers(components, logger: logger) : []),
         logger: logger)
     app.beforeServerStarts {
-        try await components.services.database.migrate()
+        try await prepareDatabase(components)
         try await afterMigrations?()
     }
     return app

@@ -106,21 +106,38 @@ public struct DatabaseService: Service, CustomStringConvertible {
         databases.database(logger: logger ?? self.logger, on: databases.eventLoopGroup.any())!
     }
 
-    /// Prepares the database (WAL for SQLite files) and runs every pending migration.
+    /// Prepares the database (WAL for SQLite files) and runs every pending
+    /// migration, one process at a time: several processes starting together
+    /// wait for each other (a PostgreSQL advisory lock, a lock file for SQLite).
+    /// A database migrated by a newer Crew is refused.
     public func migrate() async throws {
         let db = database()
         if case .sqliteFile = location, let sql = db as? any SQLDatabase {
             // WAL lets readers proceed while one writer commits; it persists in the file.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         }
-        let migrations = Migrations()
-        migrations.add(CrewMigrations.all)
-        let migrator = Migrator(
-            databases: databases, migrations: migrations, logger: logger,
-            on: databases.eventLoopGroup.any(), migrationLogLevel: .debug)
-        try await migrator.setupIfNeeded().get()
-        try await migrator.prepareBatch().get()
+        try await MigrationLock.holding(location, on: db) {
+            let migrations = Migrations()
+            migrations.add(CrewMigrations.all)
+            let migrator = Migrator(
+                databases: databases, migrations: migrations, logger: logger,
+                on: databases.eventLoopGroup.any(), migrationLogLevel: .debug)
+            try await migrator.setupIfNeeded().get()
+            try await refuseNewerSchema(on: db)
+            try await migrator.prepareBatch().get()
+        }
         migrated.value.store(true, ordering: .releasing)
+    }
+
+    /// Names of migrations this binary does not know mean a newer Crew ran here.
+    private func refuseNewerSchema(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let known = Set(CrewMigrations.all.map(\.name))
+        let applied = try await sql.select().column("name").from("_fluent_migrations").all().map { try $0.decode(column: "name", as: String.self) }
+        if let unknown = applied.filter({ !known.contains($0) }).sorted().first {
+            throw DatabaseRefusal(
+                setting: "CREW_DATABASE_URL", message: "the database was migrated by a newer Crew (it has migration \(unknown), which this binary does not know); run that version or newer")
+        }
     }
 
     /// Returns once `migrate()` finished in this process (or the task is cancelled
@@ -152,4 +169,17 @@ public struct DatabaseService: Service, CustomStringConvertible {
 /// Shared by every copy of the (struct) database service.
 private final class MigrationFlag: Sendable {
     let value = Atomic<Bool>(false)
+}
+
+/// The database cannot be used by this process; one line for the operator,
+/// naming the setting to look at.
+public struct DatabaseRefusal: Error, CustomStringConvertible {
+    public var setting: String
+    public var message: String
+    public var description: String { "\(setting): \(message)" }
+
+    public init(setting: String, message: String) {
+        self.setting = setting
+        self.message = message
+    }
 }

@@ -52,7 +52,7 @@ func withDatabase<T: Sendable>(
     let components = try await buildComponents(configuration, logger: logger)
     let database = components.services.database
     do {
-        try await database.migrate()
+        try await prepareDatabase(components)
         let result = try await body(components, database.database())
         await database.shutdown()
         return result
