@@ -47,7 +47,9 @@ public func buildComponents(
     let env = CrewEnvironment(
         clock: clock, sealer: try SecretSealer(keyText: keyText), plans: configuration.plans,
         passwordHasher: PasswordHasher(cost: UInt8(configuration.bcryptCost)), publicURL: configuration.publicURL)
-    let database = try DatabaseService(location: configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
+    let database = try DatabaseService(
+        location: configuration.database, poolSize: configuration.databasePoolSize,
+        poolTimeout: .seconds(Int64(configuration.databasePoolTimeout)), logger: logger)
     let (connectors, sandbox) = try buildConnectors(configuration, env: env)
     let services = HTTPServices(database: database, env: env, connectors: connectors, metrics: PrometheusCollectorRegistry())
     return CrewComponents(
@@ -78,6 +80,7 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     let services = components.services
     let pages = components.pages
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: InFlightLimitMiddleware(limit: components.configuration.maxInFlight))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: PrometheusMiddleware(registry: services.metrics))
     router.add(

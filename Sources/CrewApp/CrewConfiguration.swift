@@ -50,6 +50,11 @@ public struct CrewConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Database connections per event loop (PostgreSQL).
     public var databasePoolSize: Int
+    /// Seconds a request waits for a free database connection before it is
+    /// answered 503 (`CREW_DB_POOL_TIMEOUT`).
+    public var databasePoolTimeout: Int = 5
+    /// Requests handled at once; more are answered 503 at once (`CREW_MAX_IN_FLIGHT`).
+    public var maxInFlight: Int = 512
     /// Configured social platforms and where the sandbox platform answers.
     public var connectors: ConnectorSettings
     /// How mail leaves: SMTP when configured, else the outbox folder.
@@ -105,6 +110,14 @@ public struct CrewConfiguration: Sendable {
         guard let poolSize = Int(poolText), (1...200).contains(poolSize) else {
             throw ConfigurationError("CREW_DB_POOL_SIZE", "must be a number from 1 to 200, got '\(poolText)'")
         }
+        let poolTimeoutText = environment["CREW_DB_POOL_TIMEOUT"] ?? "5"
+        guard let poolTimeout = Int(poolTimeoutText), (1...120).contains(poolTimeout) else {
+            throw ConfigurationError("CREW_DB_POOL_TIMEOUT", "must be a number of seconds from 1 to 120, got '\(poolTimeoutText)'")
+        }
+        let inFlightText = environment["CREW_MAX_IN_FLIGHT"] ?? "512"
+        guard let inFlight = Int(inFlightText), (1...100_000).contains(inFlight) else {
+            throw ConfigurationError("CREW_MAX_IN_FLIGHT", "must be a number from 1 to 100000, got '\(inFlightText)'")
+        }
         let workersText = (environment["CREW_BACKGROUND_WORKERS"] ?? "on").lowercased()
         guard ["on", "off"].contains(workersText) else {
             throw ConfigurationError("CREW_BACKGROUND_WORKERS", "must be on or off, got '\(workersText)'")
@@ -118,6 +131,7 @@ public struct CrewConfiguration: Sendable {
         return CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
             publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize,
+            databasePoolTimeout: poolTimeout, maxInFlight: inFlight,
             connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL),
             backgroundWorkers: workersText == "on")
     }

@@ -1,5 +1,6 @@
 import CrewCore
 import CrewServices
+import CrewStore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -76,6 +77,8 @@ public struct HTTPProblem: Error, Codable, Sendable, Equatable {
             return fromHTTPError(http)
         case is NIOTooManyBytesError:
             return .contentTooLarge(limit: 1 << 20)
+        case _ where DatabaseUnavailability.isUnavailable(error):
+            return HTTPProblem(DomainError.unavailable("The database is not answering in time; try again shortly."))
         default:
             return .internalError
         }

@@ -1,5 +1,6 @@
 import CrewCore
 import FluentKit
+import AsyncKit
 import Synchronization
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -148,10 +149,32 @@ public struct DatabaseService: Service, CustomStringConvertible {
         }
     }
 
-    /// Checks that the database answers, for `/health`.
-    public func ping() async throws {
+    /// Checks that the database answers within `timeout`, for `/health`. A
+    /// database that hangs (paused, network gone) is reported at once instead
+    /// of holding the health check until it wakes up.
+    public func ping(timeout: Duration = .seconds(2)) async throws {
         guard let sql = database() as? any SQLDatabase else { return }
-        try await sql.raw("SELECT 1").run()
+        let settled = MigrationFlag()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            @Sendable func finish(_ result: Result<Void, any Error>) {
+                // Whichever comes first answers; the other is ignored.
+                if settled.value.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+                    continuation.resume(with: result)
+                }
+            }
+            Task {
+                do {
+                    try await sql.raw("SELECT 1").run()
+                    finish(.success(()))
+                } catch {
+                    finish(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                finish(.failure(ConnectionPoolTimeoutError.connectionRequestTimeout))
+            }
+        }
     }
 
     public func shutdown() async {
@@ -166,7 +189,7 @@ public struct DatabaseService: Service, CustomStringConvertible {
     }
 }
 
-/// Shared by every copy of the (struct) database service.
+/// A flag shared between copies of a struct or between racing tasks.
 private final class MigrationFlag: Sendable {
     let value = Atomic<Bool>(false)
 }

@@ -1,5 +1,7 @@
 import FluentKit
 import FluentSQL
+import FluentPostgresDriver
+import NIOPosix
 import Foundation
 
 /// Serialises migrations between processes that start at the same moment.
@@ -9,20 +11,21 @@ enum MigrationLock {
 
     static func holding(_ location: DatabaseLocation, on db: any Database, _ body: @escaping @Sendable () async throws -> Void) async throws {
         switch location {
-        case .postgres:
-            // Session-level lock: taken and released on one connection, which
-            // stays checked out while the migrator works on others.
-            try await db.withConnection { connection in
-                let sql = connection as! any SQLDatabase
-                try await sql.raw("SELECT pg_advisory_lock(\(bind: advisoryKey))").run()
-                do {
-                    try await body()
-                } catch {
-                    try? await sql.raw("SELECT pg_advisory_unlock(\(bind: advisoryKey))").run()
-                    throw error
-                }
-                try await sql.raw("SELECT pg_advisory_unlock(\(bind: advisoryKey))").run()
+        case .postgres(let url, _):
+            // A session-level lock on a connection of its own, outside the pool,
+            // so the migrator can use the pool even when it holds one connection.
+            let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+            let connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: db.logger)
+            do {
+                _ = try await connection.query("SELECT pg_advisory_lock(\(advisoryKey))", logger: db.logger)
+                try await body()
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(advisoryKey))", logger: db.logger)
+            } catch {
+                try? await connection.close()
+                throw error
             }
+            try await connection.close()
         case .sqliteFile(let path):
             let descriptor = open(path + ".migrate-lock", O_CREAT | O_RDWR, 0o600)
             guard descriptor >= 0 else { return try await body() }

@@ -62,6 +62,8 @@ import Testing
         (["CREW_MAIL_RETRY_SECONDS": "-1"], "CREW_MAIL_RETRY_SECONDS"),
         (["CREW_MAIL_MAX_ATTEMPTS": "0"], "CREW_MAIL_MAX_ATTEMPTS"),
         (["CREW_BACKGROUND_WORKERS": "sometimes"], "CREW_BACKGROUND_WORKERS"),
+        (["CREW_DB_POOL_TIMEOUT": "0"], "CREW_DB_POOL_TIMEOUT"),
+        (["CREW_MAX_IN_FLIGHT": "none"], "CREW_MAX_IN_FLIGHT"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {
         do {

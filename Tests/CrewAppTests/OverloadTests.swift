@@ -1,0 +1,82 @@
+import CrewCore
+import CrewHTTP
+import CrewStore
+import CrewTestSupport
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import AsyncHTTPClient
+
+/// A database that answers too slowly, and more requests than Crew should take
+/// at once, get a fast 503 with a retry hint, never a hang or a 500.
+@Suite struct OverloadTests {
+    @Test func noFreeConnectionIs503AfterTheConfiguredWaitAndRecovers() async throws {
+        try await TestApp.run(environment: ["CREW_DB_POOL_SIZE": "1", "CREW_DB_POOL_TIMEOUT": "1", "CREW_BACKGROUND_WORKERS": "off"]) { app in
+            let owner = try await app.signup("Olga")
+            let databases = app.services.database.databases
+            let loops = Array(databases.eventLoopGroup.makeIterator())
+            // Every connection of every event loop is busy for three seconds.
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            let holders = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for loop in loops {
+                        group.addTask {
+                            try await databases.database(logger: app.logs.logger(), on: loop)!.withConnection { _ in
+                                holding.yield()
+                                try await Task.sleep(for: .seconds(3))
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            var iterator = held.makeAsyncIterator()
+            for _ in loops { await iterator.next() }
+
+            let start = ContinuousClock.now
+            let refused = try await app.client.send(.get, "/api/v1/me", token: owner.token)
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.problem?.code == "unavailable")
+            #expect(refused.headers[.retryAfter] == "1")
+            #expect(ContinuousClock.now - start < .seconds(2.5), "answered after the pool timeout, not when the database frees up")
+            let health = try await app.client.send(.get, "/health")
+            #expect(health.status == .serviceUnavailable)
+            #expect(health.object["database"] as? String == "unreachable")
+
+            try await holders.value
+            #expect(try await app.client.send(.get, "/api/v1/me", token: owner.token).status == .ok, "recovers by itself")
+            #expect(try await app.client.send(.get, "/health").status == .ok)
+        }
+    }
+
+    @Test func requestsBeyondTheInFlightLimitAreShedAtOnce() async throws {
+        let router = Router()
+        router.add(middleware: InFlightLimitMiddleware(limit: 2))
+        router.get("slow") { _, _ in
+            try await Task.sleep(for: .milliseconds(500))
+            return "done"
+        }
+        let app = Application(router: router)
+        try await app.test(.live) { client in
+            let url = "http://127.0.0.1:\(client.port!)/slow"
+            // Separate connections, as six browsers would open.
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let answer = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+                        return (Int(answer.status.code), answer.headers.first(name: "Content-Type"))
+                    }
+                }
+                return try await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.0 == 200 }.count == 2)
+            #expect(statuses.filter { $0.0 == 503 }.count == 4)
+            #expect(statuses.filter { $0.0 == 503 }.allSatisfy { $0.1 == "application/problem+json" })
+            #expect(try await client.execute(uri: "/slow", method: .get).status == .ok, "capacity comes back")
+        }
+    }
+}
