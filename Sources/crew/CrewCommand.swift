@@ -12,7 +12,7 @@ struct CrewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crew",
         abstract: "Crew: team and client management for social-media workspaces.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self, SandboxCommand.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self, SandboxCommand.self, Doctor.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -134,5 +134,21 @@ struct Demo: AsyncParsableCommand {
         }
         FileHandle.standardError.write(Data("\n".utf8))
         print("workspace \(workspaceID.apiString)\nowner: \(owner)\npassword: \(ScaleSeeder.password)")
+    }
+}
+
+/// `crew doctor`: recounts and checks the invariants; exit status 1 on any violation.
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the database's invariants (seats, owners, grants, link uses, mail); exits 1 on any violation.")
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        let report = try await withDatabase(databaseOptions.overrides) { components, db in
+            try await ConsistencyDoctor(env: components.services.env).examine(on: db)
+        }
+        for violation in report.violations { print("violation: \(violation)") }
+        print("checked \(report.workspaces) workspaces and \(report.members) members: \(report.violations.isEmpty ? "consistent" : "\(report.violations.count) violations")")
+        if !report.violations.isEmpty { throw ExitCode(1) }
     }
 }
