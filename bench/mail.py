@@ -17,8 +17,7 @@ import uuid
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "Tests" / "pysupport"))
-sys.path.insert(0, str(ROOT / "Tests" / "mail"))
-from conftest import Recorder  # noqa: E402
+from smtp_recorder import Recorder  # noqa: E402
 from crew_api import api  # noqa: E402
 from crew_server import CrewServer, free_port  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402

@@ -171,7 +171,8 @@ extension DatabaseLocation {
     }
 }
 
-/// `CREW_SMTP_URL`, `CREW_SMTP_CA_FILE`, `CREW_MAIL_FROM`, `CREW_MAIL_RETRY_SECONDS`, `CREW_MAIL_MAX_ATTEMPTS`.
+/// `CREW_SMTP_URL`, `CREW_SMTP_CA_FILE`, `CREW_MAIL_FROM`, `CREW_MAIL_RETRY_SECONDS`,
+/// `CREW_MAIL_MAX_ATTEMPTS`, `CREW_MAIL_LEASE_SECONDS`.
 public struct MailConfiguration: Sendable, Equatable {
     /// `nil`: mail is written to `<data-dir>/outbox` instead.
     public var smtp: SMTPSettings?
@@ -206,6 +207,12 @@ public struct MailConfiguration: Sendable, Equatable {
                 throw ConfigurationError("CREW_MAIL_MAX_ATTEMPTS", "must be a number from 1 to 50, got '\(text)'")
             }
             retry.maxAttempts = attempts
+        }
+        if let text = value("CREW_MAIL_LEASE_SECONDS") {
+            guard let seconds = Double(text), seconds >= 1, seconds <= 3_600 else {
+                throw ConfigurationError("CREW_MAIL_LEASE_SECONDS", "must be a number of seconds from 1 to 3600, got '\(text)'")
+            }
+            retry.lease = seconds
         }
         return MailConfiguration(smtp: smtp, sender: sender, retry: retry)
     }

@@ -34,15 +34,20 @@ public protocol MailTransport: Sendable {
     func send(_ mail: DeliverableMail) async throws(MailSendFailure)
 }
 
-/// Delivery tuning (`CREW_MAIL_RETRY_SECONDS`, `CREW_MAIL_MAX_ATTEMPTS`).
+/// Delivery tuning (`CREW_MAIL_RETRY_SECONDS`, `CREW_MAIL_MAX_ATTEMPTS`,
+/// `CREW_MAIL_LEASE_SECONDS`).
 public struct MailRetryPolicy: Sendable, Equatable {
     /// The first retry waits this long; each later one twice as long.
     public var baseDelay: TimeInterval
     public var maxAttempts: Int
+    /// How long a claimed message is reserved for the process sending it; a
+    /// process that dies holding it delays that message by this much.
+    public var lease: TimeInterval
 
-    public init(baseDelay: TimeInterval = 30, maxAttempts: Int = 8) {
+    public init(baseDelay: TimeInterval = 30, maxAttempts: Int = 8, lease: TimeInterval = 120) {
         self.baseDelay = baseDelay
         self.maxAttempts = maxAttempts
+        self.lease = lease
     }
 
     public func delay(afterAttempt attempts: Int) -> TimeInterval {
@@ -60,8 +65,6 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     /// Short, so lifecycle logs never print the configuration it holds.
     public var description: String { "MailDeliveryService" }
 
-    /// How long a claimed message is reserved for the process sending it.
-    static let lease: TimeInterval = 120
     /// Messages claimed per round.
     static let batch = 50
 
@@ -189,7 +192,7 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         let schema = OutboxMessageModel.schema
         let rows = try await sql.raw(
             """
-            UPDATE \(ident: schema) SET next_attempt_at = \(bind: now.addingTimeInterval(Self.lease))
+            UPDATE \(ident: schema) SET next_attempt_at = \(bind: now.addingTimeInterval(retry.lease))
             WHERE id IN (SELECT id FROM \(ident: schema)
                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
                 ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: skipLocked))

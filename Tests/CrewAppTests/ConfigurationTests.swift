@@ -63,6 +63,7 @@ import Testing
         (["CREW_MAIL_MAX_ATTEMPTS": "0"], "CREW_MAIL_MAX_ATTEMPTS"),
         (["CREW_BACKGROUND_WORKERS": "sometimes"], "CREW_BACKGROUND_WORKERS"),
         (["CREW_DB_POOL_TIMEOUT": "0"], "CREW_DB_POOL_TIMEOUT"),
+        (["CREW_MAIL_LEASE_SECONDS": "0"], "CREW_MAIL_LEASE_SECONDS"),
         (["CREW_MAX_IN_FLIGHT": "none"], "CREW_MAX_IN_FLIGHT"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {

@@ -26,8 +26,8 @@ def free_port() -> int:
 class CrewServer:
     """A crew process with its own data directory; stopped and removed on exit."""
 
-    def __init__(self, extra_env=None, demo=False):
-        self.port = free_port()
+    def __init__(self, extra_env=None, demo=False, port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = tempfile.mkdtemp(prefix="crew-pytest-")
         self.log_path = os.path.join(self.data_dir, "server.log")

@@ -1,0 +1,202 @@
+"""Every guarantee of one process holds for three behind nginx on one
+PostgreSQL, through crashes and a paused database."""
+import json
+import os
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+
+def call(base, method, path, body=None, token=None, timeout=30):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+            return response.status, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, (json.loads(raw) if raw else None)
+
+
+def signup(base, name):
+    status, body = call(base, "POST", "/api/v1/auth/signup",
+                        {"email": f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com", "password": "a long password", "name": name})
+    assert status == 201, body
+    return body["token"]
+
+
+def workspace(base, token, plan="agency_plus"):
+    status, body = call(base, "POST", "/api/v1/workspaces", {"name": f"Cluster {uuid.uuid4().hex[:4]}", "plan": plan}, token=token)
+    assert status == 201, body
+    return body["id"]
+
+
+def link_token(base, token, wid, **patch):
+    status, link = call(base, "PATCH", f"/api/v1/workspaces/{wid}/client-invite-link", patch, token=token)
+    assert status == 200, link
+    return link["url"].rsplit("/", 1)[1]
+
+
+def test_a_session_made_on_one_process_works_on_every_process(cluster):
+    token = signup(cluster.url, "Olga")
+    for process in cluster.processes:
+        status, me = call(process.url, "GET", "/api/v1/me", token=token)
+        assert status == 200 and me["name"] == "Olga"
+    assert {call(cluster.url, "GET", "/api/v1/me", token=token)[0] for _ in range(9)} == {200}
+
+
+def test_fifty_concurrent_joins_for_the_last_seat_admit_exactly_one(cluster):
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner, plan="cluster")  # one seat
+    token = link_token(cluster.url, owner, wid, permissions=["publish_posts"])  # each joiner takes a seat
+    joiners = [signup(cluster.url, f"Joiner{n}") for n in range(50)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(lambda t: call(cluster.url, "POST", f"/api/v1/join/{token}", token=t), joiners))
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(409) == 49
+    assert all(body["code"] == "seat_limit_reached" for status, body in results if status == 409)
+    status, ws = call(cluster.url, "GET", f"/api/v1/workspaces/{wid}", token=owner)
+    assert ws["seats"] == {"limit": 1, "used": 1}
+
+
+def test_a_link_refresh_is_seen_by_every_process_at_once(cluster):
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner)
+    old = link_token(cluster.url, owner, wid)
+    status, refreshed = call(cluster.url, "POST", f"/api/v1/workspaces/{wid}/client-invite-link/refresh", token=owner)
+    new = refreshed["url"].rsplit("/", 1)[1]
+    for process in cluster.processes:
+        assert call(process.url, "GET", f"/api/v1/join/{old}")[0] == 410
+        assert call(process.url, "GET", f"/api/v1/join/{new}")[0] == 200
+
+
+def test_a_bulk_delete_is_seen_by_every_process_on_the_next_request(cluster):
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner)
+    token = link_token(cluster.url, owner, wid)
+    clients = [signup(cluster.url, f"Client{n}") for n in range(10)]
+    members = [call(cluster.url, "POST", f"/api/v1/join/{token}", token=c)[1]["id"] for c in clients]
+    status, body = call(cluster.url, "POST", f"/api/v1/workspaces/{wid}/members/bulk-delete", {"memberIds": members}, token=owner)
+    assert status == 200 and len(body["removed"]) == 10
+    for client in clients:
+        for process in cluster.processes:
+            assert call(process.url, "GET", f"/api/v1/workspaces/{wid}", token=client)[0] == 404
+
+
+def test_kill_9_during_a_bulk_delete_leaves_all_or_nothing(cluster):
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner)
+    token = link_token(cluster.url, owner, wid)
+    clients = [signup(cluster.url, f"Crash{n}") for n in range(200)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        members = list(pool.map(lambda c: call(cluster.url, "POST", f"/api/v1/join/{token}", token=c)[1]["id"], clients))
+    victim = cluster.processes[0]
+    def remove_all():
+        try:
+            call(victim.url, "POST", f"/api/v1/workspaces/{wid}/members/bulk-delete", {"memberIds": members}, token=owner)
+        except OSError:
+            pass  # the process was killed under the request: that is the point
+
+    worker = threading.Thread(target=remove_all, daemon=True)
+    worker.start()
+    time.sleep(0.05)
+    cluster.restart(0)
+    worker.join(timeout=30)
+    remaining, cursor = 0, None
+    while True:
+        status, page = call(cluster.url, "GET", f"/api/v1/workspaces/{wid}/members?limit=200" + (f"&cursor={cursor}" if cursor else ""), token=owner)
+        remaining += len(page["items"])
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert remaining in (1, 201), f"all or nothing, found {remaining} members"
+    report = cluster.doctor()
+    assert report.returncode == 0, report.stdout + report.stderr
+
+
+def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
+    """PostgreSQL stopped (SIGSTOP) for 5 seconds under 60 concurrent requests:
+    requests without a free connection get 503 after the pool timeout (2 s
+    here); requests already on a connection finish once it resumes; nothing
+    hangs or crashes, and the service recovers by itself."""
+    owner = signup(cluster.url, "Olga")
+    pids = cluster.postgres_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    paused_at = time.time()
+    resumer = threading.Timer(5, lambda: [os.kill(pid, signal.SIGCONT) for pid in pids])
+    resumer.start()
+    try:
+        health_start = time.time()
+        health = call(cluster.processes[1].url, "GET", "/health", timeout=10)
+        health_seconds = time.time() - health_start
+
+        def timed(_):
+            start = time.time()
+            status, body = call(cluster.url, "GET", "/api/v1/me", token=owner, timeout=30)
+            return status, start - paused_at, time.time() - paused_at, body
+
+        with ThreadPoolExecutor(max_workers=60) as pool:
+            results = list(pool.map(timed, range(60)))
+    finally:
+        resumer.join()
+    resumed = paused_at + 5
+    refused = [r for r in results if r[0] == 503]
+    served = [r for r in results if r[0] == 200]
+    assert len(refused) + len(served) == 60, [r[0] for r in results]
+    assert refused, "some requests found no free connection"
+    assert all(end - start < 4 for _, start, end, _ in refused), "503 after the pool timeout, not when the database woke up"
+    assert all(body["code"] == "unavailable" for _, _, _, body in refused)
+    assert health[0] == 503 and health[1]["database"] == "unreachable" and health_seconds < 4
+    # Recovers by itself.
+    deadline = time.time() + 20
+    while call(cluster.url, "GET", "/api/v1/me", token=owner)[0] != 200:
+        assert time.time() < deadline, "did not recover"
+        time.sleep(0.05)
+    print(f"\nPostgreSQL paused 5 s: {len(refused)} of 60 requests answered 503 (slowest after "
+          f"{max(end - start for _, start, end, _ in refused):.2f} s), {len(served)} finished after the pause; "
+          f"service answering {max(0.0, time.time() - resumed):.2f} s after PostgreSQL resumed")
+    report = cluster.doctor()
+    assert report.returncode == 0, report.stdout + report.stderr
+
+
+def test_every_mail_arrives_while_processes_are_killed_and_restarted(cluster, smtp):
+    """kill -9 of random processes during delivery: no message is lost; one is
+    repeated only if its sender died between sending and marking it sent."""
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner)
+    already = len(smtp.messages)
+    emails = [f"kill-{n}-{uuid.uuid4().hex[:6]}@example.com" for n in range(150)]
+    for start in range(0, len(emails), 50):
+        status, body = call(cluster.url, "POST", f"/api/v1/workspaces/{wid}/invitations", {"emails": emails[start:start + 50], "role": "client"}, token=owner)
+        assert status == 201, body
+    kills = 0
+    for round_ in range(6):
+        time.sleep(0.4)
+        cluster.restart(round_ % len(cluster.processes))
+        kills += 1
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        received = {to for m in smtp.messages[already:] for to in m.rcpt_tos}
+        if set(emails) <= received:
+            break
+        time.sleep(0.2)
+    mine = [m for m in smtp.messages[already:] if m.rcpt_tos[0] in set(emails)]
+    assert {m.rcpt_tos[0] for m in mine} == set(emails), "every invitation arrived"
+    ids = [m.original_content.split(b"Message-ID: ")[1].split(b"\r\n")[0] for m in mine]
+    repeats = len(ids) - len(set(ids))
+    # Each killed process may have been sending up to four messages at once.
+    assert repeats <= kills * 4, f"{repeats} repeats after {kills} kills"
+    print(f"\n150 mails, {kills} kills: all delivered, {repeats} repeated")
+    report = cluster.doctor()
+    assert report.returncode == 0, report.stdout + report.stderr
