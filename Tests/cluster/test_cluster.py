@@ -200,3 +200,26 @@ def test_every_mail_arrives_while_processes_are_killed_and_restarted(cluster, sm
     print(f"\n150 mails, {kills} kills: all delivered, {repeats} repeated")
     report = cluster.doctor()
     assert report.returncode == 0, report.stdout + report.stderr
+
+
+def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(cluster):
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner)
+    token = link_token(cluster.url, owner, wid)
+    clients = [signup(cluster.url, f"Term{n}") for n in range(150)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        members = list(pool.map(lambda c: call(cluster.url, "POST", f"/api/v1/join/{token}", token=c)[1]["id"], clients))
+    process = cluster.processes[2]
+    answer = {}
+    worker = threading.Thread(target=lambda: answer.setdefault("result", call(
+        process.url, "POST", f"/api/v1/workspaces/{wid}/members/bulk-delete", {"memberIds": members}, token=owner)))
+    worker.start()
+    time.sleep(0.05)
+    process.process.send_signal(signal.SIGTERM)
+    worker.join(timeout=30)
+    status, body = answer["result"]
+    assert status == 200 and len(body["removed"]) == 150, "the request in flight was finished"
+    assert process.process.wait(timeout=20) == 0, "and the process exited cleanly"
+    cluster.restart(2)
+    report = cluster.doctor()
+    assert report.returncode == 0, report.stdout + report.stderr
