@@ -124,6 +124,31 @@ def test_kill_9_during_a_bulk_delete_leaves_all_or_nothing(cluster):
     assert report.returncode == 0, report.stdout + report.stderr
 
 
+def test_kill_9_during_a_join_burst_keeps_seats_and_uses_consistent(cluster):
+    owner = signup(cluster.url, "Olga")
+    wid = workspace(cluster.url, owner, plan="cluster")  # one seat
+    token = link_token(cluster.url, owner, wid, permissions=["publish_posts"], maxUses=20)
+    people = [signup(cluster.url, f"Burst{n}") for n in range(40)]
+    victim = cluster.processes[1]
+
+    def join(person):
+        try:
+            return call(victim.url, "POST", f"/api/v1/join/{token}", token=person)[0]
+        except OSError:
+            return None  # killed under the request
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        futures = [pool.submit(join, p) for p in people]
+        time.sleep(0.03)
+        cluster.restart(1)
+        statuses = [f.result() for f in futures]
+    assert statuses.count(201) <= 1, statuses
+    status, ws = call(cluster.url, "GET", f"/api/v1/workspaces/{wid}", token=owner)
+    assert ws["seats"]["used"] <= 1
+    report = cluster.doctor()
+    assert report.returncode == 0, report.stdout + report.stderr
+
+
 def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     """PostgreSQL stopped (SIGSTOP) for 5 seconds under 60 concurrent requests:
     requests without a free connection get 503 after the pool timeout (2 s
