@@ -98,26 +98,14 @@ public struct CrewConfiguration: Sendable {
         }
         let publicURL = try parsePublicURL(environment["CREW_PUBLIC_URL"], host: host, port: port)
         let plans = try parsePlans(environment)
-        let bcryptText = environment["CREW_BCRYPT_COST"] ?? "12"
-        guard let bcryptCost = Int(bcryptText), (4...31).contains(bcryptCost) else {
-            throw ConfigurationError("CREW_BCRYPT_COST", "must be a number from 4 to 31, got '\(bcryptText)'")
-        }
+        let bcryptCost = try integer(environment, "CREW_BCRYPT_COST", default: 12, in: 4...31)
         let levelText = environment["CREW_LOG_LEVEL"] ?? "info"
         guard let logLevel = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ConfigurationError("CREW_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical; got '\(levelText)'")
         }
-        let poolText = environment["CREW_DB_POOL_SIZE"] ?? "4"
-        guard let poolSize = Int(poolText), (1...200).contains(poolSize) else {
-            throw ConfigurationError("CREW_DB_POOL_SIZE", "must be a number from 1 to 200, got '\(poolText)'")
-        }
-        let poolTimeoutText = environment["CREW_DB_POOL_TIMEOUT"] ?? "5"
-        guard let poolTimeout = Int(poolTimeoutText), (1...120).contains(poolTimeout) else {
-            throw ConfigurationError("CREW_DB_POOL_TIMEOUT", "must be a number of seconds from 1 to 120, got '\(poolTimeoutText)'")
-        }
-        let inFlightText = environment["CREW_MAX_IN_FLIGHT"] ?? "512"
-        guard let inFlight = Int(inFlightText), (1...100_000).contains(inFlight) else {
-            throw ConfigurationError("CREW_MAX_IN_FLIGHT", "must be a number from 1 to 100000, got '\(inFlightText)'")
-        }
+        let poolSize = try integer(environment, "CREW_DB_POOL_SIZE", default: 4, in: 1...200)
+        let poolTimeout = try integer(environment, "CREW_DB_POOL_TIMEOUT", default: 5, in: 1...120, unit: "seconds")
+        let inFlight = try integer(environment, "CREW_MAX_IN_FLIGHT", default: 512, in: 1...100_000)
         let workersText = (environment["CREW_BACKGROUND_WORKERS"] ?? "on").lowercased()
         guard ["on", "off"].contains(workersText) else {
             throw ConfigurationError("CREW_BACKGROUND_WORKERS", "must be on or off, got '\(workersText)'")
@@ -134,6 +122,17 @@ public struct CrewConfiguration: Sendable {
             databasePoolTimeout: poolTimeout, maxInFlight: inFlight,
             connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL),
             backgroundWorkers: workersText == "on")
+    }
+
+    /// A whole number in `range`, or the error naming the setting.
+    private static func integer(
+        _ environment: [String: String], _ name: String, default value: Int, in range: ClosedRange<Int>, unit: String? = nil
+    ) throws(ConfigurationError) -> Int {
+        guard let text = environment[name], !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(name, "must be a number\(unit.map { " of \($0)" } ?? "") from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return number
     }
 
     private static func parsePublicURL(_ text: String?, host: String, port: Int) throws(ConfigurationError) -> String {
