@@ -119,6 +119,7 @@ public func prepareDatabase(_ components: CrewComponents) async throws {
     do {
         try await database.migrate()
         try await InstallationKey.verify(components.services.env, on: database.database())
+        database.markReady()
     } catch let refusal as DatabaseRefusal {
         throw ConfigurationError(refusal.setting, refusal.message)
     }

@@ -157,7 +157,7 @@ public struct AccountTokenRefreshService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        await database.waitUntilMigrated()
+        await database.waitUntilReady()
         while !Task.isCancelledOrShuttingDown {
             do {
                 let db = database.database(logger: logger)

@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 
 /// Proves this process seals with the same key as the database: the first
@@ -13,12 +14,17 @@ public enum InstallationKey {
             }
             return
         }
-        try await db.transaction { tx in
-            // Two processes starting at once: the second finds the first's row.
-            if try await KeyCheckModel.query(on: tx).count() == 0 {
-                try await KeyCheckModel(sealed: env.sealer.seal(KeyCheckModel.plaintext), createdAt: env.clock.now).create(on: tx)
-            }
-        }
+        // One statement, so SQLite never has to upgrade a read to a write under
+        // a concurrent writer; processes racing here each insert at most once,
+        // and the oldest row decides.
+        let sql = db as! any SQLDatabase
+        try await sql.raw(
+            """
+            INSERT INTO \(ident: KeyCheckModel.schema) (id, sealed, created_at)
+            SELECT \(bind: UUID()), \(bind: env.sealer.seal(KeyCheckModel.plaintext)), \(bind: env.clock.now)
+            WHERE NOT EXISTS (SELECT 1 FROM \(ident: KeyCheckModel.schema))
+            """
+        ).run()
         try await verify(env, on: db)
     }
 }

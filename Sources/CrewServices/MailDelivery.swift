@@ -88,7 +88,7 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        await database.waitUntilMigrated()
+        await database.waitUntilReady()
         while !Task.isCancelledOrShuttingDown {
             do {
                 // A full batch means more may be waiting: go again at once.

@@ -82,6 +82,8 @@ public struct SocialAccountService: Sendable {
             throw error
         }
         try await db.transaction { tx in
+            // Write lock first: SQLite cannot upgrade a read under a concurrent writer.
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
             guard let row = try await SocialAccountModel.find(accountID, on: tx), row.status != .disconnected else { return }
             let before = ["status": row.statusText]
             row.status = .disconnected

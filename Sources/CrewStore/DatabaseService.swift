@@ -71,8 +71,8 @@ public struct DatabaseService: Service, CustomStringConvertible {
     /// the write lock occupies its thread; a pool of its own (more threads than
     /// connections) keeps the lock holder from ever waiting for a thread behind it.
     let threadPool: NIOThreadPool
-    /// Set once this process brought the schema up to date; background workers
-    /// wait for it instead of failing on tables that do not exist yet.
+    /// Set once this process brought the schema up to date and passed its
+    /// start-up checks; background workers wait for it instead of racing them.
     private let migrated = MigrationFlag()
 
     /// - Parameters:
@@ -127,6 +127,11 @@ public struct DatabaseService: Service, CustomStringConvertible {
             try await refuseNewerSchema(on: db)
             try await migrator.prepareBatch().get()
         }
+    }
+
+    /// Lets background workers start: the schema is current and this process
+    /// passed its start-up checks.
+    public func markReady() {
         migrated.value.store(true, ordering: .releasing)
     }
 
@@ -141,9 +146,9 @@ public struct DatabaseService: Service, CustomStringConvertible {
         }
     }
 
-    /// Returns once `migrate()` finished in this process (or the task is cancelled
-    /// or the service group shuts down first).
-    public func waitUntilMigrated() async {
+    /// Returns once `markReady()` was called in this process (or the task is
+    /// cancelled or the service group shuts down first).
+    public func waitUntilReady() async {
         while !migrated.value.load(ordering: .acquiring) && !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .milliseconds(20))
         }
