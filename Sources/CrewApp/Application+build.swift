@@ -153,7 +153,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let configuration = components.configuration
     var app = Application(
-        router: buildRouter(components),
+        responder: DeadlineResponder(buildRouter(components).buildResponder(), deadline: .seconds(configuration.requestTimeout)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Crew"),
         services: [components.services.database] + (configuration.backgroundWorkers ? backgroundWorkers(components, logger: logger) : []),
         logger: logger)

@@ -55,6 +55,8 @@ public struct CrewConfiguration: Sendable {
     public var databasePoolTimeout: Int = 5
     /// Requests handled at once; more are answered 503 at once (`CREW_MAX_IN_FLIGHT`).
     public var maxInFlight: Int = 512
+    /// Seconds after which a request is answered 503 whatever it waits for (`CREW_REQUEST_TIMEOUT`).
+    public var requestTimeout: Int = 30
     /// Configured social platforms and where the sandbox platform answers.
     public var connectors: ConnectorSettings
     /// How mail leaves: SMTP when configured, else the outbox folder.
@@ -106,6 +108,7 @@ public struct CrewConfiguration: Sendable {
         let poolSize = try integer(environment, "CREW_DB_POOL_SIZE", default: 4, in: 1...200)
         let poolTimeout = try integer(environment, "CREW_DB_POOL_TIMEOUT", default: 5, in: 1...120, unit: "seconds")
         let inFlight = try integer(environment, "CREW_MAX_IN_FLIGHT", default: 512, in: 1...100_000)
+        let requestTimeout = try integer(environment, "CREW_REQUEST_TIMEOUT", default: 30, in: 1...600, unit: "seconds")
         let workersText = (environment["CREW_BACKGROUND_WORKERS"] ?? "on").lowercased()
         guard ["on", "off"].contains(workersText) else {
             throw ConfigurationError("CREW_BACKGROUND_WORKERS", "must be on or off, got '\(workersText)'")
@@ -119,7 +122,7 @@ public struct CrewConfiguration: Sendable {
         return CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
             publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize,
-            databasePoolTimeout: poolTimeout, maxInFlight: inFlight,
+            databasePoolTimeout: poolTimeout, maxInFlight: inFlight, requestTimeout: requestTimeout,
             connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL),
             backgroundWorkers: workersText == "on")
     }

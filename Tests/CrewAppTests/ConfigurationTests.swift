@@ -65,6 +65,7 @@ import Testing
         (["CREW_DB_POOL_TIMEOUT": "0"], "CREW_DB_POOL_TIMEOUT"),
         (["CREW_MAIL_LEASE_SECONDS": "0"], "CREW_MAIL_LEASE_SECONDS"),
         (["CREW_MAX_IN_FLIGHT": "none"], "CREW_MAX_IN_FLIGHT"),
+        (["CREW_REQUEST_TIMEOUT": "0"], "CREW_REQUEST_TIMEOUT"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {
         do {

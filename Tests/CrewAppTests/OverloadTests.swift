@@ -79,4 +79,24 @@ import AsyncHTTPClient
             #expect(try await client.execute(uri: "/slow", method: .get).status == .ok, "capacity comes back")
         }
     }
+
+    @Test func aRequestPastItsDeadlineIs503AndOthersAreUntouched() async throws {
+        let router = Router()
+        router.get("slow") { _, _ in
+            try await Task.sleep(for: .seconds(3))
+            return "late"
+        }
+        router.get("fast") { _, _ in "quick" }
+        let app = Application(responder: DeadlineResponder(router.buildResponder(), deadline: .milliseconds(300)))
+        try await app.test(.live) { client in
+            let start = ContinuousClock.now
+            let slow = try await client.execute(uri: "/slow", method: .get)
+            #expect(slow.status == .serviceUnavailable)
+            #expect(slow.headers[.contentType] == "application/problem+json")
+            #expect(slow.headers[.retryAfter] == "1")
+            #expect(ContinuousClock.now - start < .seconds(2), "answered at the deadline, not when the work ended")
+            let fast = try await client.execute(uri: "/fast", method: .get)
+            #expect(fast.status == .ok && String(buffer: fast.body) == "quick")
+        }
+    }
 }

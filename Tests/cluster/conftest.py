@@ -53,7 +53,7 @@ class Cluster:
         self.database_url = os.environ["CREW_TEST_POSTGRES_URL"]
         self.env = {
             "CREW_DATABASE_URL": self.database_url, "CREW_SECRET_KEY": SECRET_KEY, "CREW_BCRYPT_COST": "4",
-            "CREW_DB_POOL_SIZE": "4", "CREW_DB_POOL_TIMEOUT": "2", "CREW_PLAN_CLUSTER": "1/10",
+            "CREW_DB_POOL_SIZE": "4", "CREW_DB_POOL_TIMEOUT": "2", "CREW_REQUEST_TIMEOUT": "3", "CREW_PLAN_CLUSTER": "1/10",
         }
         self.env.update(extra_env or {})
         self.port = free_port()

@@ -153,9 +153,9 @@ def test_kill_9_during_a_join_burst_keeps_seats_and_uses_consistent(cluster):
 
 def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     """PostgreSQL stopped (SIGSTOP) for 5 seconds under 60 concurrent requests:
-    requests without a free connection get 503 after the pool timeout (2 s
-    here); requests already on a connection finish once it resumes; nothing
-    hangs or crashes, and the service recovers by itself."""
+    every request is answered within the request deadline (3 s here): 503 when
+    no connection frees up in the pool timeout (2 s) or the database does not
+    answer in time; nothing hangs or crashes, and the service recovers by itself."""
     owner = signup(cluster.url, "Olga")
     pids = cluster.postgres_pids()
     for pid in pids:
@@ -182,7 +182,7 @@ def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     served = [r for r in results if r[0] == 200]
     assert len(refused) + len(served) == 60, [r[0] for r in results]
     assert refused, "some requests found no free connection"
-    assert all(end - start < 4 for _, start, end, _ in refused), "503 after the pool timeout, not when the database woke up"
+    assert all(end - start < 3.8 for _, start, end, _ in results), "answered within the deadline, nobody waited for the database to wake up"
     assert all(body["code"] == "unavailable" for _, _, _, body in refused)
     assert health[0] == 503 and health[1]["database"] == "unreachable" and health_seconds < 4
     # Recovers by itself.
@@ -191,7 +191,7 @@ def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
         assert time.time() < deadline, "did not recover"
         time.sleep(0.05)
     print(f"\nPostgreSQL paused 5 s: {len(refused)} of 60 requests answered 503 (slowest after "
-          f"{max(end - start for _, start, end, _ in refused):.2f} s), {len(served)} finished after the pause; "
+          f"{max(end - start for _, start, end, _ in refused):.2f} s), {len(served)} answered 200; "
           f"service answering {max(0.0, time.time() - resumed):.2f} s after PostgreSQL resumed")
     report = cluster.doctor()
     assert report.returncode == 0, report.stdout + report.stderr
