@@ -19,7 +19,7 @@ import AsyncHTTPClient
             let owner = try await app.signup("Olga")
             let databases = app.services.database.databases
             let loops = Array(databases.eventLoopGroup.makeIterator())
-            // Every connection of every event loop is busy for three seconds.
+            // Every connection of every event loop is busy for six seconds.
             let (held, holding) = AsyncStream.makeStream(of: Void.self)
             let holders = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -27,7 +27,7 @@ import AsyncHTTPClient
                         group.addTask {
                             try await databases.database(logger: app.logs.logger(), on: loop)!.withConnection { _ in
                                 holding.yield()
-                                try await Task.sleep(for: .seconds(3))
+                                try await Task.sleep(for: .seconds(6))
                             }
                         }
                     }
@@ -42,7 +42,7 @@ import AsyncHTTPClient
             #expect(refused.status == .serviceUnavailable)
             #expect(refused.problem?.code == "unavailable")
             #expect(refused.headers[.retryAfter] == "1")
-            #expect(ContinuousClock.now - start < .seconds(2.5), "answered after the pool timeout, not when the database frees up")
+            #expect(ContinuousClock.now - start < .seconds(4.5), "answered after the pool timeout, not when the database frees up")
             let health = try await app.client.send(.get, "/health")
             #expect(health.status == .serviceUnavailable)
             #expect(health.object["database"] as? String == "unreachable")
@@ -83,7 +83,7 @@ import AsyncHTTPClient
     @Test func aRequestPastItsDeadlineIs503AndOthersAreUntouched() async throws {
         let router = Router()
         router.get("slow") { _, _ in
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(10))
             return "late"
         }
         router.get("fast") { _, _ in "quick" }
@@ -94,7 +94,7 @@ import AsyncHTTPClient
             #expect(slow.status == .serviceUnavailable)
             #expect(slow.headers[.contentType] == "application/problem+json")
             #expect(slow.headers[.retryAfter] == "1")
-            #expect(ContinuousClock.now - start < .seconds(2), "answered at the deadline, not when the work ended")
+            #expect(ContinuousClock.now - start < .seconds(6), "answered at the deadline, long before the work ends")
             let fast = try await client.execute(uri: "/fast", method: .get)
             #expect(fast.status == .ok && String(buffer: fast.body) == "quick")
         }

@@ -164,17 +164,22 @@ def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     resumer = threading.Timer(5, lambda: [os.kill(pid, signal.SIGCONT) for pid in pids])
     resumer.start()
     try:
-        health_start = time.time()
-        health = call(cluster.processes[1].url, "GET", "/health", timeout=10)
-        health_seconds = time.time() - health_start
-
         def timed(_):
             start = time.time()
             status, body = call(cluster.url, "GET", "/api/v1/me", token=owner, timeout=30)
             return status, start - paused_at, time.time() - paused_at, body
 
-        with ThreadPoolExecutor(max_workers=60) as pool:
+        def health_check():
+            start = time.time()
+            answer = call(cluster.processes[1].url, "GET", "/health", timeout=10)
+            return answer, time.time() - start
+
+        # Everything starts at once, right after the pause: an answer that waited
+        # for the database would come only after it resumes, 5 s in.
+        with ThreadPoolExecutor(max_workers=61) as pool:
+            health_future = pool.submit(health_check)
             results = list(pool.map(timed, range(60)))
+            health, health_seconds = health_future.result()
     finally:
         resumer.join()
     resumed = paused_at + 5
@@ -182,7 +187,7 @@ def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     served = [r for r in results if r[0] == 200]
     assert len(refused) + len(served) == 60, [r[0] for r in results]
     assert refused, "some requests found no free connection"
-    assert all(end - start < 3.8 for _, start, end, _ in results), "answered within the deadline, nobody waited for the database to wake up"
+    assert all(end < 4.5 for _, _, end, _ in results), "answered by the deadline, before the database woke up"
     assert all(body["code"] == "unavailable" for _, _, _, body in refused)
     assert health[0] == 503 and health[1]["database"] == "unreachable" and health_seconds < 4
     # Recovers by itself.
