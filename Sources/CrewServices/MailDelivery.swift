@@ -187,6 +187,11 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     /// refuse as busy, and on PostgreSQL rows other processes hold are skipped.
     private func claimDue(limit: Int, on db: any Database) async throws -> [OutboxMessageModel] {
         let now = env.clock.now
+        // A read first: an UPDATE takes SQLite's write lock even when it matches
+        // nothing, and would contend with requests every round for no mail.
+        let anyDue = try await OutboxMessageModel.query(on: db)
+            .filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$nextAttemptAt <= now).first() != nil
+        guard anyDue else { return [] }
         let sql = db as! any SQLDatabase
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
         let schema = OutboxMessageModel.schema

@@ -19,7 +19,7 @@ public enum DatabaseUnavailability {
             }
             return [.serverClosedConnection, .clientClosedConnection, .connectionError, .poolClosed, .uncleanShutdown].contains(error.code)
         case let error as SQLiteError:
-            return error.reason == .busy || error.reason == .locked
+            return [.busy, .locked, .busyInRecovery, .busyInSnapshot, .busyTimeout, .lockedBySharedCache].contains(error.reason)
         default:
             return false
         }
