@@ -157,17 +157,11 @@ public struct AccountTokenRefreshService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        await database.waitUntilReady()
-        while !Task.isCancelledOrShuttingDown {
-            do {
-                let db = database.database(logger: logger)
-                _ = try await refresher.refreshDue(on: db, logger: logger)
-                try await refresher.forgetStaleAttempts(on: db)
-            } catch {
-                logger.warning("token refresh round failed", metadata: ["error": "\(error)"])
-            }
-            // Graceful shutdown ends the wait at once instead of after a whole interval.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        try await BackgroundLoop(database: database, interval: interval, logger: logger, name: "token refresh").run {
+            let db = database.database(logger: logger)
+            _ = try await refresher.refreshDue(on: db, logger: logger)
+            try await refresher.forgetStaleAttempts(on: db)
+            return false
         }
     }
 }

@@ -88,17 +88,10 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        await database.waitUntilReady()
-        while !Task.isCancelledOrShuttingDown {
-            do {
-                // A full batch means more may be waiting: go again at once.
-                let round = try await deliverDue(limit: Self.batch)
-                if round.sent + round.retried + round.failed == Self.batch { continue }
-            } catch {
-                logger.warning("mail delivery round failed", metadata: ["error": "\(error)"])
-            }
-            // Graceful shutdown ends the wait at once instead of after a whole interval.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        try await BackgroundLoop(database: database, interval: interval, logger: logger, name: "mail delivery").run {
+            // A full batch means more may be waiting: go again at once.
+            let round = try await deliverDue(limit: Self.batch)
+            return round.sent + round.retried + round.failed == Self.batch
         }
     }
 
@@ -207,6 +200,29 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
         guard !ids.isEmpty else { return [] }
         return try await OutboxMessageModel.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).all()
+    }
+}
+
+/// The loop every background worker runs: wait until the database is ready,
+/// then one round per `interval` until shutdown; a failed round is logged and
+/// the next one tries again. Graceful shutdown ends a wait at once.
+struct BackgroundLoop: Sendable {
+    let database: DatabaseService
+    let interval: Duration
+    let logger: Logger
+    let name: String
+
+    /// - Parameter round: one round of work; `true` when more is waiting right away.
+    func run(_ round: @Sendable () async throws -> Bool) async throws {
+        await database.waitUntilReady()
+        while !Task.isCancelledOrShuttingDown {
+            do {
+                if try await round() { continue }
+            } catch {
+                logger.warning("\(name) round failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
     }
 }
 
