@@ -1,5 +1,6 @@
 """An SMTP server (aiosmtpd) per test, recording what it receives, and a Crew
 that sends to it."""
+import contextlib
 import pathlib
 import socket
 import ssl
@@ -41,6 +42,16 @@ def start_crew(smtp_url, **extra):
     env = {"CREW_SMTP_URL": smtp_url, "CREW_MAIL_FROM": "Crew Ägency <crew@agency.example>", "CREW_MAIL_RETRY_SECONDS": "0.2"}
     env.update(extra)
     return CrewServer(extra_env=env)
+
+
+@contextlib.contextmanager
+def running(smtp, crew):
+    """Stops the Crew process and the SMTP server however the test ends."""
+    try:
+        yield
+    finally:
+        crew.stop()
+        smtp.stop()
 
 
 def invite(crew, email="zoe@example.com", owner_name="Zoë Ångström", workspace="Café Ümlaut"):

@@ -6,7 +6,7 @@ import email.utils
 
 from aiosmtpd.smtp import SMTP  # noqa: F401  (aiosmtpd must be importable)
 
-from conftest import Recorder, SilentThenRelay, authenticator, delivery, invite, start_crew, start_smtp
+from conftest import Recorder, SilentThenRelay, authenticator, delivery, invite, running, start_crew, start_smtp
 
 
 def parsed(envelope):
@@ -19,7 +19,7 @@ def test_a_message_arrives_intact_with_both_parts_and_non_ascii_names():
     recorder = Recorder()
     smtp = start_smtp(recorder)
     crew = start_crew(f"smtp://127.0.0.1:{smtp.port}")
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         [envelope] = recorder.wait_for(1)
         assert envelope.mail_from == "crew@agency.example"
@@ -40,9 +40,6 @@ def test_a_message_arrives_intact_with_both_parts_and_non_ascii_names():
         assert "<strong>Café Ümlaut</strong>" in html
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "sent")
         assert state == {"status": "sent", "attempts": 0}
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_starttls_with_auth_login_and_a_checked_certificate(certificates):
@@ -52,15 +49,12 @@ def test_starttls_with_auth_login_and_a_checked_certificate(certificates):
         recorder, tls_context=context, require_starttls=True, authenticator=authenticator(recorder, "s3cret pass"),
         auth_required=True, auth_require_tls=True)
     crew = start_crew(f"smtp+starttls://mailer:s3cret%20pass@localhost:{smtp.port}", CREW_SMTP_CA_FILE=str(ca_file))
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         [envelope] = recorder.wait_for(1)
         assert recorder.tls_sessions == 1, "the message travelled inside TLS"
         assert recorder.logins == ["mailer"]
         assert parsed(envelope)["Subject"].startswith("Zoë Ångström invited you")
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_implicit_tls(certificates):
@@ -68,13 +62,10 @@ def test_implicit_tls(certificates):
     recorder = Recorder()
     smtp = start_smtp(recorder, ssl_context=context)
     crew = start_crew(f"smtps://localhost:{smtp.port}", CREW_SMTP_CA_FILE=str(ca_file))
-    try:
+    with running(smtp, crew):
         invite(crew)
         assert len(recorder.wait_for(1)) == 1
         assert recorder.tls_sessions == 1
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_an_untrusted_certificate_is_refused(certificates):
@@ -82,14 +73,11 @@ def test_an_untrusted_certificate_is_refused(certificates):
     recorder = Recorder()
     smtp = start_smtp(recorder, tls_context=context, require_starttls=True)
     crew = start_crew(f"smtp+starttls://localhost:{smtp.port}", CREW_MAIL_MAX_ATTEMPTS="1")
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "failed")
         assert state["status"] == "failed" and "TLS" in state["lastError"], state
         assert recorder.messages == []
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_a_4xx_is_retried_and_then_delivered():
@@ -97,14 +85,11 @@ def test_a_4xx_is_retried_and_then_delivered():
     recorder.rcpt_replies = ["451 4.3.0 Mailbox busy, try later"]
     smtp = start_smtp(recorder)
     crew = start_crew(f"smtp://127.0.0.1:{smtp.port}")
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         assert len(recorder.wait_for(1)) == 1
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "sent")
         assert state == {"status": "sent", "attempts": 1}
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_a_5xx_marks_the_message_failed_with_the_reply():
@@ -112,7 +97,7 @@ def test_a_5xx_marks_the_message_failed_with_the_reply():
     recorder.rcpt_replies = ["550 5.1.1 No such mailbox"]
     smtp = start_smtp(recorder)
     crew = start_crew(f"smtp://127.0.0.1:{smtp.port}")
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "failed")
         assert state["status"] == "failed", state
@@ -120,9 +105,6 @@ def test_a_5xx_marks_the_message_failed_with_the_reply():
         assert "RCPT TO answered 550 5.1.1 No such mailbox" in state["lastError"]
         assert "/invitations/accept?token=" in state["acceptUrl"]
         assert recorder.messages == []
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_a_wrong_password_fails_with_the_reply_and_never_shows_the_password(certificates):
@@ -131,16 +113,13 @@ def test_a_wrong_password_fails_with_the_reply_and_never_shows_the_password(cert
     smtp = start_smtp(
         recorder, tls_context=context, require_starttls=True, authenticator=authenticator(recorder, "right"), auth_required=True)
     crew = start_crew(f"smtp+starttls://mailer:wrong-horse@localhost:{smtp.port}", CREW_SMTP_CA_FILE=str(ca_file))
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "failed")
         assert state["status"] == "failed", state
         assert "535" in state["lastError"]
         assert "wrong-horse" not in str(state)
         assert "wrong-horse" not in crew.log()
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_a_server_that_stops_answering_times_out_and_is_retried():
@@ -164,14 +143,11 @@ def test_starttls_that_is_not_offered_is_not_skipped():
     recorder = Recorder()
     smtp = start_smtp(recorder)
     crew = start_crew(f"smtp+starttls://127.0.0.1:{smtp.port}")
-    try:
+    with running(smtp, crew):
         owner, ws = invite(crew)
         state = delivery(crew, owner, ws, until=lambda s: s.get("status") == "failed")
         assert state["lastError"] == "the server does not offer STARTTLS"
         assert recorder.messages == []
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_auth_login_when_plain_is_not_offered(certificates):
@@ -181,25 +157,19 @@ def test_auth_login_when_plain_is_not_offered(certificates):
         recorder, tls_context=context, require_starttls=True, authenticator=authenticator(recorder, "pa:ss"),
         auth_required=True, auth_exclude_mechanism=["PLAIN"])
     crew = start_crew(f"smtp+starttls://mailer:pa%3Ass@localhost:{smtp.port}", CREW_SMTP_CA_FILE=str(ca_file))
-    try:
+    with running(smtp, crew):
         invite(crew)
         assert len(recorder.wait_for(1)) == 1
         assert recorder.logins == ["mailer"]
-    finally:
-        crew.stop()
-        smtp.stop()
 
 
 def test_a_non_ascii_address_goes_out_with_smtputf8():
     recorder = Recorder()
     smtp = start_smtp(recorder)
     crew = start_crew(f"smtp://127.0.0.1:{smtp.port}")
-    try:
+    with running(smtp, crew):
         invite(crew, email="zoë@exämple.com")
         [envelope] = recorder.wait_for(1)
         assert envelope.rcpt_tos == ["zoë@exämple.com"]
         assert "SMTPUTF8" in envelope.mail_options
         assert parsed(envelope)["To"].addresses[0].addr_spec == "zoë@exämple.com"
-    finally:
-        crew.stop()
-        smtp.stop()
