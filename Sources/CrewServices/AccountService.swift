@@ -33,6 +33,7 @@ public struct AccountService: Sendable {
 
         let hash = try await env.passwordHasher.hash(password)
         return try await db.transaction { tx in
+            try await WriteLock.acquire(on: tx)
             guard try await UserModel.query(on: tx).filter(\.$email == email.value).first() == nil else {
                 throw DomainError.conflict("An account with this email already exists; log in instead.")
             }

@@ -26,3 +26,17 @@ public enum WorkspaceLock {
         }
     }
 }
+
+/// For transactions that read and then write outside any workspace (sign-up):
+/// on SQLite, take the write lock first so a concurrent writer (a request, the
+/// mail worker) makes this transaction wait instead of failing on a stale
+/// snapshot. PostgreSQL needs nothing here. Must be the first statement.
+public enum WriteLock {
+    public static func acquire(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard sql.dialect.name != "postgresql" else { return }
+        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WorkspaceLock.sqliteBusyTimeoutMilliseconds))").run()
+        // The key-check row always exists once the process has started.
+        try await sql.raw("UPDATE key_check SET sealed = sealed").run()
+    }
+}
