@@ -66,9 +66,7 @@ public struct ConsistencyDoctor: Sendable {
             }
             // Recounted from role and permissions, not from the stored flags.
             let members = try await MembershipModel.query(on: db).filter(\.$workspaceID == id).all()
-            let invitations = try await InvitationModel.query(on: db)
-                .filter(\.$workspaceID == id).filter(\.$state == InvitationModel.pending)
-                .filter(\.$countsAsSeat == true).filter(\.$expiresAt > env.clock.now).count()
+            let invitations = try await ledger.pendingSeatInvitations(in: id, on: db)
             let recount = members.filter { Seats.countsAsSeat(role: $0.role, permissions: $0.permissions) }.count + invitations
             let counted = try await ledger.seatsUsed(in: id, on: db)
             if counted != recount {

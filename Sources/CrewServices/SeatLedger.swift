@@ -16,10 +16,14 @@ public struct SeatLedger: Sendable {
     public func seatsUsed(in workspaceID: UUID, on db: any Database) async throws -> Int {
         let members = try await MembershipModel.query(on: db)
             .filter(\.$workspaceID == workspaceID).filter(\.$countsAsSeat == true).count()
-        let invitations = try await InvitationModel.query(on: db)
+        return members + (try await pendingSeatInvitations(in: workspaceID, on: db))
+    }
+
+    /// Pending, unexpired invitations that will take a seat when accepted.
+    public func pendingSeatInvitations(in workspaceID: UUID, on db: any Database) async throws -> Int {
+        try await InvitationModel.query(on: db)
             .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
             .filter(\.$countsAsSeat == true).filter(\.$expiresAt > env.clock.now).count()
-        return members + invitations
     }
 
     public func usage(of workspace: WorkspaceModel, on db: any Database) async throws -> Usage {
