@@ -51,7 +51,9 @@ public func buildComponents(
         location: configuration.database, poolSize: configuration.databasePoolSize,
         poolTimeout: .seconds(Int64(configuration.databasePoolTimeout)), logger: logger)
     let (connectors, sandbox) = try buildConnectors(configuration, env: env)
-    let services = HTTPServices(database: database, env: env, connectors: connectors, metrics: PrometheusCollectorRegistry())
+    let services = HTTPServices(
+        database: database, env: env, connectors: connectors, metrics: PrometheusCollectorRegistry(),
+        syncInterval: TimeInterval(configuration.syncSeconds))
     return CrewComponents(
         configuration: configuration, services: services, routes: RouteCatalog(), pages: try await PageRenderer.load(), sandbox: sandbox)
 }
@@ -101,6 +103,9 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     AuditController(services: services).register(on: api)
     SocialAccountsController(services: services).register(on: api)
     InviteLinkController(services: services).register(on: api)
+    PostsController(services: services).register(on: api)
+    InboxController(services: services).register(on: api)
+    AnalyticsController(services: services).register(on: api)
     WebController(services: services, pages: pages).register(on: router)
     TeamPagesController(services: services, pages: pages).register(on: router)
     InvitationPagesController(services: services, pages: pages).register(on: router)
@@ -125,7 +130,7 @@ public func prepareDatabase(_ components: CrewComponents) async throws {
     }
 }
 
-/// Mail delivery and token refresh; safe to run in every process (they claim work in the database).
+/// Mail delivery, token refresh, publishing and platform sync; safe to run in every process (they claim work in the database).
 func backgroundWorkers(_ components: CrewComponents, logger: Logger) -> [any Service] {
     let services = components.services
     let configuration = components.configuration
@@ -134,6 +139,10 @@ func backgroundWorkers(_ components: CrewComponents, logger: Logger) -> [any Ser
             database: services.database, transport: mailTransport(configuration, logger: logger), env: services.env,
             retry: configuration.mail.retry, logger: logger),
         AccountTokenRefreshService(refresher: services.tokenRefresher, database: services.database, logger: logger),
+        PostPublishingService(
+            publisher: PostPublisher(env: services.env, connectors: services.connectors, retry: configuration.publishRetry),
+            database: services.database, logger: logger),
+        PlatformSyncService(sync: services.platformSync, database: services.database, logger: logger),
     ]
 }
 

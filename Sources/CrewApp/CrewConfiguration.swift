@@ -64,6 +64,11 @@ public struct CrewConfiguration: Sendable {
     /// Whether this process runs the background workers (mail delivery, token
     /// refresh). Off for web-only processes when others do that work.
     public var backgroundWorkers: Bool
+    /// How publishing retries transient platform failures
+    /// (`CREW_PUBLISH_RETRY_SECONDS`, `CREW_PUBLISH_MAX_ATTEMPTS`).
+    public var publishRetry = RetryPolicy(baseDelay: 30, maxAttempts: 5, lease: 120)
+    /// Seconds between pulls of each account's inbox and metrics (`CREW_SYNC_SECONDS`).
+    public var syncSeconds = 300
 
     /// Reads and validates the configuration.
     /// - Parameters:
@@ -119,12 +124,19 @@ public struct CrewConfiguration: Sendable {
         } catch {
             throw ConfigurationError(error.setting, error.message)
         }
-        return CrewConfiguration(
+        let publishRetry = RetryPolicy(
+            baseDelay: TimeInterval(try integer(environment, "CREW_PUBLISH_RETRY_SECONDS", default: 30, in: 1...86_400, unit: "seconds")),
+            maxAttempts: try integer(environment, "CREW_PUBLISH_MAX_ATTEMPTS", default: 5, in: 1...100), lease: 120)
+        let syncSeconds = try integer(environment, "CREW_SYNC_SECONDS", default: 300, in: 10...86_400, unit: "seconds")
+        var configuration = CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,
             publicURL: publicURL, plans: plans, bcryptCost: bcryptCost, logLevel: logLevel, databasePoolSize: poolSize,
             databasePoolTimeout: poolTimeout, maxInFlight: inFlight, requestTimeout: requestTimeout,
             connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL),
             backgroundWorkers: workersText == "on")
+        configuration.publishRetry = publishRetry
+        configuration.syncSeconds = syncSeconds
+        return configuration
     }
 
     /// A whole number in `range`, or the error naming the setting.
@@ -179,7 +191,7 @@ public struct MailConfiguration: Sendable, Equatable {
     /// `nil`: mail is written to `<data-dir>/outbox` instead.
     public var smtp: SMTPSettings?
     public var sender: MailSender
-    public var retry: MailRetryPolicy
+    public var retry: RetryPolicy
 
     static func parse(_ environment: [String: String], publicURL: String) throws(ConfigurationError) -> MailConfiguration {
         func value(_ name: String) -> String? {
@@ -197,7 +209,7 @@ public struct MailConfiguration: Sendable, Equatable {
         let host = URL(string: publicURL)?.host ?? "localhost"
         let defaultDomain = host.contains(".") && !host.allSatisfy({ $0.isNumber || $0 == "." }) ? host : "crew.localhost"
         let sender = try parseSender(value("CREW_MAIL_FROM") ?? "Crew <crew@\(defaultDomain)>")
-        var retry = MailRetryPolicy()
+        var retry = RetryPolicy()
         if let text = value("CREW_MAIL_RETRY_SECONDS") {
             guard let seconds = Double(text), seconds >= 0.05, seconds <= 3_600 else {
                 throw ConfigurationError("CREW_MAIL_RETRY_SECONDS", "must be a number of seconds from 0.05 to 3600, got '\(text)'")

@@ -17,6 +17,16 @@ public enum ConnectorError: Error, Sendable, Equatable {
     /// The connector does not implement this capability (yet).
     case unsupported(String)
 
+    /// Whether trying again later may succeed: the platform was slow, away, or
+    /// asked to slow down. Refusals of the content or the grant are final.
+    public var isTransient: Bool {
+        switch self {
+        case .timeout, .unreachable: true
+        case .platformError(let status, _): status == 429 || status >= 500
+        case .invalidGrant, .malformedResponse, .unsupported: false
+        }
+    }
+
     /// A sentence for people, naming the platform.
     public func describe(platform: String) -> String {
         switch self {

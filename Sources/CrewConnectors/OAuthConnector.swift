@@ -43,6 +43,10 @@ public struct OAuthConnector: PlatformConnector {
         throw ConnectorError.unsupported("read conversations")
     }
 
+    public func reply(_ text: String, conversationID: String, profileID: String, tokens: TokenSet) async throws -> PlatformConversation.Message {
+        throw ConnectorError.unsupported("reply to conversations")
+    }
+
     public func dailyMetrics(profileID: String, from: String, to: String, tokens: TokenSet) async throws -> [DailyMetrics] {
         throw ConnectorError.unsupported("read analytics")
     }

@@ -75,13 +75,15 @@ public struct DailyMetrics: Sendable, Equatable, Codable {
     public var impressions: Int
     public var engagements: Int
     public var clicks: Int
+    public var postsPublished: Int
 
-    public init(day: String, followers: Int, impressions: Int, engagements: Int, clicks: Int) {
+    public init(day: String, followers: Int, impressions: Int, engagements: Int, clicks: Int, postsPublished: Int) {
         self.day = day
         self.followers = followers
         self.impressions = impressions
         self.engagements = engagements
         self.clicks = clicks
+        self.postsPublished = postsPublished
     }
 }
 
@@ -99,7 +101,10 @@ public protocol PlatformConnector: Sendable {
     /// The pages or profiles the grant gives access to.
     func profiles(_ tokens: TokenSet) async throws -> [PlatformProfile]
     func publish(_ post: OutgoingPost, profileID: String, tokens: TokenSet) async throws -> PublishedPost
+    /// The profile's recent conversations; older ones may drop out (Crew keeps what it saw).
     func conversations(profileID: String, tokens: TokenSet) async throws -> [PlatformConversation]
+    /// Sends a reply from the profile into a conversation.
+    func reply(_ text: String, conversationID: String, profileID: String, tokens: TokenSet) async throws -> PlatformConversation.Message
     /// Daily numbers for the days from `from` to `to` inclusive (`YYYY-MM-DD`).
     func dailyMetrics(profileID: String, from: String, to: String, tokens: TokenSet) async throws -> [DailyMetrics]
 }

@@ -53,10 +53,19 @@ public struct PlatformHTTP: Sendable {
         let answer = try await perform(method: method, url: url, headers: headers, body: body)
         if answer.status == 401 { throw .invalidGrant("access token refused") }
         guard (200..<300).contains(answer.status) else {
-            let code = (try? answer.jsonObject())?["error"] as? String ?? ""
-            throw .platformError(status: answer.status, detail: Self.safeDetail(code))
+            let object = try? answer.jsonObject()
+            let code = Self.safeDetail(object?["error"] as? String ?? "")
+            // API errors explain the content ("text too long"); people need that
+            // sentence to fix a post. Tokens travel only in headers, never echoed here.
+            let description = Self.printable(object?["error_description"] as? String ?? "")
+            throw .platformError(status: answer.status, detail: [code, description].filter { !$0.isEmpty }.joined(separator: ": "))
         }
         return answer
+    }
+
+    /// A platform's sentence, one line, at most 300 characters.
+    private static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(300).map(Character.init))
     }
 
     private func perform(method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8]?) async throws(ConnectorError) -> Answer {

@@ -19,6 +19,9 @@ public struct SandboxConnector: PlatformConnector {
         public static let profiles = "/api/profiles"
         public static func posts(_ profile: String) -> String { "/api/profiles/\(profile)/posts" }
         public static func conversations(_ profile: String) -> String { "/api/profiles/\(profile)/conversations" }
+        public static func messages(_ profile: String, _ conversation: String) -> String {
+            "/api/profiles/\(profile)/conversations/\(conversation)/messages"
+        }
         public static func metrics(_ profile: String) -> String { "/api/profiles/\(profile)/metrics" }
     }
 
@@ -57,6 +60,12 @@ public struct SandboxConnector: PlatformConnector {
     public func conversations(profileID: String, tokens: TokenSet) async throws -> [PlatformConversation] {
         let answer = try await http.call(.GET, base + Paths.conversations(FormEncoding.escape(profileID)), accessToken: tokens.accessToken)
         return try Self.decode(SandboxConversations.self, answer).conversations
+    }
+
+    public func reply(_ text: String, conversationID: String, profileID: String, tokens: TokenSet) async throws -> PlatformConversation.Message {
+        let url = base + Paths.messages(FormEncoding.escape(profileID), FormEncoding.escape(conversationID))
+        let answer = try await http.call(.POST, url, accessToken: tokens.accessToken, json: ["text": text])
+        return try Self.decode(PlatformConversation.Message.self, answer)
     }
 
     public func dailyMetrics(profileID: String, from: String, to: String, tokens: TokenSet) async throws -> [DailyMetrics] {

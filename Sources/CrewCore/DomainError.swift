@@ -34,6 +34,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case invalidState(String)
     /// A social platform failed, refused or timed out while Crew talked to it.
     case platformFailed(String)
+    /// Somebody tried to approve a post they wrote.
+    case selfApproval(String = "Nobody approves their own post.")
 
     /// One validation error for one field.
     public static func invalid(_ field: String, _ message: String) -> DomainError {
@@ -60,6 +62,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .unavailable: "unavailable"
         case .invalidState: "invalid_state"
         case .platformFailed: "platform_failed"
+        case .selfApproval: "self_approval"
         }
     }
 
@@ -67,7 +70,7 @@ public enum DomainError: Error, Sendable, Equatable {
     public var status: Int {
         switch self {
         case .unauthenticated: 401
-        case .forbidden, .roleEscalation, .clientsCannotRemoveAccounts, .platformNotAllowed: 403
+        case .forbidden, .roleEscalation, .clientsCannotRemoveAccounts, .platformNotAllowed, .selfApproval: 403
         case .notFound: 404
         case .validationFailed: 422
         case .seatLimitReached, .accountLimitReached, .lastOwner, .conflict: 409
@@ -99,6 +102,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .unavailable: "Service unavailable"
         case .invalidState: "Invalid authorization state"
         case .platformFailed: "Social platform failed"
+        case .selfApproval: "Own post"
         }
     }
 
@@ -108,7 +112,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .unauthenticated(let d), .forbidden(let d), .notFound(let d), .seatLimitReached(let d),
             .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .lastOwner(let d),
             .roleEscalation(let d), .clientsCannotRemoveAccounts(let d), .platformNotAllowed(let d),
-            .conflict(let d), .unavailable(let d), .invalidState(let d), .platformFailed(let d):
+            .conflict(let d), .unavailable(let d), .invalidState(let d), .platformFailed(let d), .selfApproval(let d):
             d
         case .validationFailed(let errors):
             errors.count == 1

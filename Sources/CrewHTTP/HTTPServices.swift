@@ -2,6 +2,7 @@ import CrewConnectors
 import CrewCore
 import CrewServices
 import CrewStore
+import Foundation
 import Prometheus
 
 /// Everything the HTTP layer calls into, built once by the composition root.
@@ -16,9 +17,16 @@ public struct HTTPServices: Sendable {
     public let connectors: ConnectorRegistry
     public let socialAccounts: SocialAccountService
     public let tokenRefresher: AccountTokenRefresher
+    public let posts: PostService
+    public let inbox: InboxService
+    public let analytics: AnalyticsService
+    public let platformSync: PlatformSync
     public let metrics: PrometheusCollectorRegistry
 
-    public init(database: DatabaseService, env: CrewEnvironment, connectors: ConnectorRegistry, metrics: PrometheusCollectorRegistry) {
+    public init(
+        database: DatabaseService, env: CrewEnvironment, connectors: ConnectorRegistry, metrics: PrometheusCollectorRegistry,
+        syncInterval: TimeInterval = 300
+    ) {
         self.database = database
         self.env = env
         self.accounts = AccountService(env: env)
@@ -29,6 +37,10 @@ public struct HTTPServices: Sendable {
         self.connectors = connectors
         self.socialAccounts = SocialAccountService(env: env, connectors: connectors)
         self.tokenRefresher = AccountTokenRefresher(env: env, connectors: connectors)
+        self.posts = PostService(env: env)
+        self.inbox = InboxService(env: env, connectors: connectors)
+        self.analytics = AnalyticsService(env: env)
+        self.platformSync = PlatformSync(env: env, connectors: connectors, interval: syncInterval)
         self.metrics = metrics
     }
 

@@ -57,6 +57,8 @@ public final class SandboxAuthority: Sendable {
     }
 
     public let configuration: Configuration
+    /// Posts and replies the sandbox received.
+    public let ledger = SandboxLedger()
     private let usedCodes = Mutex<[String: Double]>([:])
     private let revokedGrants = Mutex<Set<String>>([])
 

@@ -24,7 +24,7 @@ enum SandboxData {
 
     /// Metrics for every day from `from` to `to`: followers grow a little each
     /// day, impressions swing by weekday, engagements and clicks follow them.
-    static func metrics(profileID: String, days: [Date]) -> [DailyMetrics] {
+    static func metrics(profileID: String, days: [Date], ledger: SandboxLedger) -> [DailyMetrics] {
         days.map { day in
             var random = SeededRandom(seed: "\(profileID)|\(dayText(day))")
             let dayNumber = Int(day.timeIntervalSince1970 / 86_400)
@@ -35,7 +35,9 @@ enum SandboxData {
             let impressions = Int(Double(followers) * (1.5 + Double(random.next(below: 100)) / 50) * weekdayFactor)
             let engagements = impressions * (2 + Int(random.next(below: 5))) / 100
             let clicks = engagements * (10 + Int(random.next(below: 20))) / 100
-            return DailyMetrics(day: dayText(day), followers: followers, impressions: impressions, engagements: engagements, clicks: clicks)
+            let posts = Int(random.next(below: 3)) + ledger.postsPublished(profileID: profileID, day: dayText(day))
+            return DailyMetrics(
+                day: dayText(day), followers: followers, impressions: impressions, engagements: engagements, clicks: clicks, postsPublished: posts)
         }
     }
 
@@ -50,25 +52,44 @@ enum SandboxData {
         "Our own team, thanks!",
     ]
 
-    /// Five conversations ending at `now`, each with a question and an answer.
-    static func conversations(profileID: String, now: Date) -> [PlatformConversation] {
-        var random = SeededRandom(seed: profileID)
-        return (0..<5).map { index in
-            let person = people[Int(random.next(below: UInt64(people.count)))]
-            let topic = Int(random.next(below: UInt64(openers.count)))
-            let askedAt = now.addingTimeInterval(-Double(index * 7_200 + 600 + Int(random.next(below: 3_000))))
-            var messages = [
-                PlatformConversation.Message(
-                    externalID: "\(profileID)-c\(index)-m0", author: person, fromProfile: false, text: openers[topic], sentAt: askedAt)
-            ]
-            if index % 2 == 1 {
-                messages.append(
-                    PlatformConversation.Message(
-                        externalID: "\(profileID)-c\(index)-m1", author: profile(profileID)?.name ?? profileID, fromProfile: true,
-                        text: replies[topic], sentAt: askedAt.addingTimeInterval(420)))
-            }
-            return PlatformConversation(externalID: "\(profileID)-c\(index)", participant: person, messages: messages)
+    /// A new conversation starts in every profile's inbox every three hours.
+    static let conversationInterval: TimeInterval = 3 * 3_600
+    /// How many of the newest conversations the API returns.
+    static let conversationWindow = 8
+
+    /// The newest conversations up to `now`: one per three-hour slot, started at
+    /// a seeded minute of the slot; every other one already answered by the
+    /// profile; replies sent through the API follow.
+    static func conversations(profileID: String, now: Date, ledger: SandboxLedger) -> [PlatformConversation] {
+        let current = Int(now.timeIntervalSince1970 / conversationInterval)
+        return (current - conversationWindow + 1...current).reversed().compactMap { slot in
+            conversation(profileID: profileID, slot: slot, now: now, ledger: ledger)
         }
+    }
+
+    static func conversation(profileID: String, slot: Int, now: Date, ledger: SandboxLedger) -> PlatformConversation? {
+        var random = SeededRandom(seed: "\(profileID)|\(slot)")
+        let person = people[Int(random.next(below: UInt64(people.count)))]
+        let topic = Int(random.next(below: UInt64(openers.count)))
+        let askedAt = Date(timeIntervalSince1970: Double(slot) * conversationInterval + Double(random.next(below: 9_000)))
+        guard askedAt <= now else { return nil }
+        let id = "\(profileID)-t\(slot)"
+        var messages = [PlatformConversation.Message(externalID: "\(id)-m0", author: person, fromProfile: false, text: openers[topic], sentAt: askedAt)]
+        let answeredAt = askedAt.addingTimeInterval(420)
+        if slot % 2 == 1, answeredAt <= now {
+            messages.append(
+                PlatformConversation.Message(
+                    externalID: "\(id)-m1", author: profile(profileID)?.name ?? profileID, fromProfile: true, text: replies[topic],
+                    sentAt: answeredAt))
+        }
+        messages += ledger.replies(conversationID: id)
+        return PlatformConversation(externalID: id, participant: person, messages: messages)
+    }
+
+    /// The slot of a conversation id made by `conversation(profileID:slot:)`.
+    static func slot(ofConversation id: String, profileID: String) -> Int? {
+        guard id.hasPrefix("\(profileID)-t") else { return nil }
+        return Int(id.dropFirst(profileID.count + 2))
     }
 
     private static let dayStyle = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()

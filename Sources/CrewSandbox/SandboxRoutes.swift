@@ -62,24 +62,52 @@ public struct SandboxRoutes: Sendable {
     }
 
     private func registerAPI<Context: RequestContext>(on group: RouterGroup<Context>) {
+        let ledger = authority.ledger
         group.get(RouterPath(Paths.profiles)) { request, _ in
             guard let granted = authority.profiles(bearer: Self.bearer(request)) else { return Self.unauthorized }
             let profiles = granted.compactMap(SandboxData.profile).map { ["id": $0.id, "name": $0.name, "kind": $0.kind] }
             return try Self.json(["profiles": profiles], status: .ok)
         }
         group.post("api/profiles/:profile/posts") { request, context in try await withProfile(request, context) { profile in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
+            let object = try await Self.jsonBody(request)
             guard let text = object?["text"] as? String, !text.trimmingWhitespace().isEmpty, text.count <= 5_000 else {
                 return try Self.json(["error": "invalid_request", "error_description": "text must be 1 to 5000 characters"], status: .badRequest)
             }
+            if let refusal = ledger.refusal(for: text) {
+                return try Self.json(["error": refusal.error, "error_description": refusal.description], status: .init(code: refusal.status))
+            }
             let id = "\(profile)-p\(SecureToken.generate().prefix(10))"
             let post = PublishedPost(externalID: id, url: "https://sandbox.crew.test/\(profile)/posts/\(id)", publishedAt: authority.now)
+            ledger.record(SandboxLedger.Post(profileID: profile, externalID: id, text: text, publishedAt: post.publishedAt))
             return Self.encoded(post, status: .created)
         } }
         group.get("api/profiles/:profile/conversations") { request, context in try await withProfile(request, context) { profile in
-            Self.encoded(SandboxConversations(conversations: SandboxData.conversations(profileID: profile, now: authority.now)), status: .ok)
+            Self.encoded(SandboxConversations(conversations: SandboxData.conversations(profileID: profile, now: authority.now, ledger: ledger)), status: .ok)
         } }
+        group.post("api/profiles/:profile/conversations/:conversation/messages") { request, context in
+            try await withProfile(request, context) { profile in
+                let conversation = context.parameters.get("conversation") ?? ""
+                guard let slot = SandboxData.slot(ofConversation: conversation, profileID: profile),
+                    SandboxData.conversation(profileID: profile, slot: slot, now: authority.now, ledger: ledger) != nil
+                else {
+                    return try Self.json(["error": "not_found", "error_description": "no such conversation"], status: .notFound)
+                }
+                let object = try await Self.jsonBody(request)
+                guard let text = object?["text"] as? String, !text.trimmingWhitespace().isEmpty, text.count <= 2_000 else {
+                    return try Self.json(["error": "invalid_request", "error_description": "text must be 1 to 2000 characters"], status: .badRequest)
+                }
+                let message = PlatformConversation.Message(
+                    externalID: "\(conversation)-r\(SecureToken.generate().prefix(10))", author: SandboxData.profile(profile)?.name ?? profile,
+                    fromProfile: true, text: text, sentAt: authority.now)
+                ledger.record(reply: message, conversationID: conversation)
+                return Self.encoded(message, status: .created)
+            }
+        }
+        // What the sandbox received, for people trying Crew out and for tests
+        // that run Crew in several processes. Not part of any real platform's API.
+        group.get("inspect/published") { _, _ in
+            Self.encoded(["posts": ledger.posts], status: .ok)
+        }
         group.get("api/profiles/:profile/metrics") { request, context in try await withProfile(request, context) { profile in
             guard let from = request.uri.queryParameters.get("from").flatMap(SandboxData.parseDay),
                 let to = request.uri.queryParameters.get("to").flatMap(SandboxData.parseDay), from <= to,
@@ -88,7 +116,7 @@ public struct SandboxRoutes: Sendable {
                 return try Self.json(["error": "invalid_request", "error_description": "from and to must be YYYY-MM-DD, at most 366 days apart"], status: .badRequest)
             }
             let days = stride(from: from.timeIntervalSince1970, through: to.timeIntervalSince1970, by: 86_400).map { Date(timeIntervalSince1970: $0) }
-            return Self.encoded(SandboxMetrics(days: SandboxData.metrics(profileID: profile, days: days)), status: .ok)
+            return Self.encoded(SandboxMetrics(days: SandboxData.metrics(profileID: profile, days: days, ledger: ledger)), status: .ok)
         } }
     }
 
@@ -113,6 +141,11 @@ public struct SandboxRoutes: Sendable {
     static func bearer(_ request: Request) -> String? {
         guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
         return String(value.dropFirst(7))
+    }
+
+    static func jsonBody(_ request: Request) async throws -> [String: Any]? {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any]
     }
 
     static func formPairs<Context: RequestContext>(_ request: Request, context: Context) async throws -> [(String, String)] {

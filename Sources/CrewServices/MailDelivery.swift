@@ -34,9 +34,10 @@ public protocol MailTransport: Sendable {
     func send(_ mail: DeliverableMail) async throws(MailSendFailure)
 }
 
-/// Delivery tuning (`CREW_MAIL_RETRY_SECONDS`, `CREW_MAIL_MAX_ATTEMPTS`,
-/// `CREW_MAIL_LEASE_SECONDS`).
-public struct MailRetryPolicy: Sendable, Equatable {
+/// How background work retries: mail delivery (`CREW_MAIL_RETRY_SECONDS`,
+/// `CREW_MAIL_MAX_ATTEMPTS`, `CREW_MAIL_LEASE_SECONDS`) and publishing
+/// (`CREW_PUBLISH_RETRY_SECONDS`, `CREW_PUBLISH_MAX_ATTEMPTS`).
+public struct RetryPolicy: Sendable, Equatable {
     /// The first retry waits this long; each later one twice as long.
     public var baseDelay: TimeInterval
     public var maxAttempts: Int
@@ -71,12 +72,12 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     let database: DatabaseService
     let transport: any MailTransport
     let env: CrewEnvironment
-    let retry: MailRetryPolicy
+    let retry: RetryPolicy
     let interval: Duration
     let logger: Logger
 
     public init(
-        database: DatabaseService, transport: any MailTransport, env: CrewEnvironment, retry: MailRetryPolicy = .init(),
+        database: DatabaseService, transport: any MailTransport, env: CrewEnvironment, retry: RetryPolicy = .init(),
         interval: Duration = .seconds(1), logger: Logger
     ) {
         self.database = database
@@ -185,48 +186,10 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         let anyDue = try await OutboxMessageModel.query(on: db)
             .filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$nextAttemptAt <= now).first() != nil
         guard anyDue else { return [] }
-        let sql = db as! any SQLDatabase
-        let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let schema = OutboxMessageModel.schema
-        let rows = try await sql.raw(
-            """
-            UPDATE \(ident: schema) SET next_attempt_at = \(bind: now.addingTimeInterval(retry.lease))
-            WHERE id IN (SELECT id FROM \(ident: schema)
-                WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
-                ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: skipLocked))
-            RETURNING id
-            """
-        ).all()
-        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        let ids = try await WorkClaim.claim(
+            OutboxMessageModel.schema, pushing: "next_attempt_at", to: now.addingTimeInterval(retry.lease),
+            where: "sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)", orderBy: "next_attempt_at", limit: limit, on: db)
         guard !ids.isEmpty else { return [] }
         return try await OutboxMessageModel.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).all()
     }
-}
-
-/// The loop every background worker runs: wait until the database is ready,
-/// then one round per `interval` until shutdown; a failed round is logged and
-/// the next one tries again. Graceful shutdown ends a wait at once.
-struct BackgroundLoop: Sendable {
-    let database: DatabaseService
-    let interval: Duration
-    let logger: Logger
-    let name: String
-
-    /// - Parameter round: one round of work; `true` when more is waiting right away.
-    func run(_ round: @Sendable () async throws -> Bool) async throws {
-        await database.waitUntilReady()
-        while !Task.isCancelledOrShuttingDown {
-            do {
-                if try await round() { continue }
-            } catch {
-                logger.warning("\(name) round failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
-    }
-}
-
-extension Task where Success == Never, Failure == Never {
-    /// Whether the surrounding task was cancelled or the service group is shutting down.
-    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 }

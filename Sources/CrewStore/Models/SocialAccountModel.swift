@@ -28,6 +28,11 @@ public final class SocialAccountModel: Model, @unchecked Sendable {
     @OptionalField(key: "refresh_claimed_until") public var refreshClaimedUntil: Date?
     @OptionalField(key: "updated_at") public var updatedAt: Date?
     @OptionalField(key: "disconnected_at") public var disconnectedAt: Date?
+    /// When the inbox and the analytics were last pulled from the platform.
+    @OptionalField(key: "inbox_synced_at") public var inboxSyncedAt: Date?
+    @OptionalField(key: "metrics_synced_at") public var metricsSyncedAt: Date?
+    /// A process pulling the inbox and metrics holds this until the time given.
+    @OptionalField(key: "sync_claimed_until") public var syncClaimedUntil: Date?
 
     public init() {}
 

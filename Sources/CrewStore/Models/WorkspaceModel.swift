@@ -1,3 +1,4 @@
+import CrewCore
 import FluentKit
 import Foundation
 
@@ -9,6 +10,10 @@ public final class WorkspaceModel: Model, @unchecked Sendable {
     @Field(key: "name") public var name: String
     @Field(key: "plan") public var plan: String
     @Field(key: "created_at") public var createdAt: Date
+    /// Whether posts by clients with `publish_posts` go to review (nil: yes).
+    @OptionalField(key: "client_posts_need_approval") public var clientPostsNeedApprovalSetting: Bool?
+    /// `hold` or `publish` (nil: hold).
+    @OptionalField(key: "unapproved_post_policy") public var unapprovedPostPolicyText: String?
 
     public init() {}
 
@@ -17,5 +22,13 @@ public final class WorkspaceModel: Model, @unchecked Sendable {
         self.name = name
         self.plan = plan
         self.createdAt = createdAt
+    }
+}
+
+extension WorkspaceModel {
+    public var clientPostsNeedApproval: Bool { clientPostsNeedApprovalSetting ?? true }
+
+    public var unapprovedPostPolicy: UnapprovedPostPolicy {
+        unapprovedPostPolicyText.flatMap(UnapprovedPostPolicy.init(rawValue:)) ?? .hold
     }
 }

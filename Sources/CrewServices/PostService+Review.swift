@@ -1,0 +1,140 @@
+import CrewCore
+import CrewStore
+import FluentKit
+import Foundation
+
+/// Review of posts: approving, sending back with a comment, asking the
+/// account's clients, and the conversation about a post. Every approval step
+/// writes an audit event in its transaction.
+extension PostService {
+    /// Approves a post waiting for the caller's kind of approval: managers,
+    /// admins and the owner in internal review, clients with `approve_posts` when
+    /// it waits for a client. Nobody approves their own post.
+    public func approve(_ access: WorkspaceAccess, postID: UUID, on db: any Database) async throws -> PostView {
+        _ = try await visiblePost(access, postID, on: db)
+        let post = try await db.transaction { tx in
+            // Two reviewers pressing "approve" together: the second finds it approved.
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
+            let before = current.status
+            let next = try PostWorkflow.approve(
+                actor: access.facts, isAuthor: current.authorUserID == access.userID, status: current.status,
+                clientApproverExists: try await clientApproverExists(account: current.accountID, except: current.authorUserID, on: tx))
+            if before == .awaitingClient {
+                current.clientApprovedByUserID = access.userID
+                current.clientApprovedAt = env.clock.now
+            } else {
+                current.approvedByUserID = access.userID
+                current.approvedAt = env.clock.now
+            }
+            current.status = next
+            current.updatedAt = env.clock.now
+            current.syncSchedule()
+            try await current.update(on: tx)
+            try await record(before == .awaitingClient ? "post.client_approved" : "post.approved", current, from: before, access, on: tx)
+            return current
+        }
+        return try await views(of: [post], for: access, on: db)[0]
+    }
+
+    /// Sends a post back to its author with a comment (`needs_changes`).
+    /// `internal` keeps the comment from clients (team members only).
+    public func reject(_ access: WorkspaceAccess, postID: UUID, comment: String, internal isInternal: Bool, on db: any Database) async throws -> PostView {
+        let text = try Self.commentText(comment)
+        _ = try await visiblePost(access, postID, on: db)
+        if isInternal && access.role == .client { throw DomainError.invalid("internal", "clients cannot write internal notes") }
+        let post = try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
+            let before = current.status
+            try PostWorkflow.reject(actor: access.facts, isAuthor: current.authorUserID == access.userID, status: current.status)
+            current.status = .needsChanges
+            current.updatedAt = env.clock.now
+            current.syncSchedule()
+            try await current.update(on: tx)
+            try await addComment(to: current, text: text, internal: isInternal, kind: "changes_requested", access, on: tx)
+            try await record("post.changes_requested", current, from: before, access, on: tx)
+            return current
+        }
+        return try await views(of: [post], for: access, on: db)[0]
+    }
+
+    /// Sends a post to the clients who approve posts on its account.
+    public func requestClientApproval(_ access: WorkspaceAccess, postID: UUID, on db: any Database) async throws -> PostView {
+        _ = try await visiblePost(access, postID, on: db)
+        let post = try await db.transaction { tx in
+            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
+            let before = current.status
+            try PostWorkflow.requestClientApproval(actor: access.facts, isAuthor: current.authorUserID == access.userID, status: current.status)
+            guard try await clientApproverExists(account: current.accountID, except: current.authorUserID, on: tx) else {
+                throw DomainError.conflict("No client approves posts on this account; give a client the approve_posts permission and this account first.")
+            }
+            guard let at = current.scheduledAt, at > env.clock.now else { throw DomainError.invalid("scheduledAt", "must be in the future") }
+            if before == .pendingApproval {
+                // Sending it on is the agency's approval.
+                current.approvedByUserID = access.userID
+                current.approvedAt = env.clock.now
+            }
+            current.clientApprovedByUserID = nil
+            current.clientApprovedAt = nil
+            current.status = .awaitingClient
+            current.updatedAt = env.clock.now
+            current.syncSchedule()
+            try await current.update(on: tx)
+            try await record("post.sent_to_client", current, from: before, access, on: tx)
+            return current
+        }
+        return try await views(of: [post], for: access, on: db)[0]
+    }
+
+    // MARK: Comments
+
+    /// The post's comments, oldest first; clients never receive internal notes.
+    public func comments(_ access: WorkspaceAccess, postID: UUID, on db: any Database) async throws -> [PostCommentView] {
+        let post = try await visiblePost(access, postID, on: db)
+        var query = PostCommentModel.query(on: db).filter(\.$postID == post.id!)
+        if access.role == .client { query = query.filter(\.$isInternal == false) }
+        return try await query.sort(\.$createdAt).sort(\.$id).all().map(PostCommentView.init)
+    }
+
+    public func comment(_ access: WorkspaceAccess, postID: UUID, text: String, internal isInternal: Bool, on db: any Database) async throws -> PostCommentView {
+        let text = try Self.commentText(text)
+        let post = try await visiblePost(access, postID, on: db)
+        try access.require(.commentOnPosts, accountAssigned: true)
+        if isInternal && access.role == .client { throw DomainError.invalid("internal", "clients cannot write internal notes") }
+        return PostCommentView(try await addComment(to: post, text: text, internal: isInternal, kind: "comment", access, on: db))
+    }
+
+    static func commentText(_ text: String) throws(DomainError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .invalid("comment", "must not be empty") }
+        guard trimmed.count <= 2_000 else { throw .invalid("comment", "must be at most 2000 characters") }
+        return trimmed
+    }
+
+    @discardableResult
+    private func addComment(
+        to post: PostModel, text: String, internal isInternal: Bool, kind: String, _ access: WorkspaceAccess, on db: any Database
+    ) async throws -> PostCommentModel {
+        let row = PostCommentModel()
+        row.workspaceID = access.workspaceID
+        row.postID = post.id!
+        row.authorUserID = access.userID
+        row.authorName = access.actor.name
+        row.text = text
+        row.isInternal = isInternal
+        row.kind = kind
+        row.createdAt = env.clock.now
+        try await row.create(on: db)
+        return row
+    }
+
+    private func record(_ action: String, _ post: PostModel, from before: PostStatus, _ access: WorkspaceAccess, on db: any Database) async throws {
+        try await audit.record(
+            AuditEntry(
+                workspaceID: access.workspaceID, action: action, targetType: "post", targetID: post.id!.apiString,
+                targetLabel: String(post.text.prefix(60)), before: ["status": before.rawValue], after: ["status": post.statusText]),
+            by: access.actor, on: db)
+    }
+}
