@@ -65,8 +65,8 @@ public struct AnalyticsService: Sendable {
     /// The accounts a report covers: those named (each must be assigned, else
     /// 404, and readable, else 403), or every readable account of the caller.
     public func accounts(_ access: WorkspaceAccess, named: [String], on db: any Database) async throws -> [SocialAccountModel] {
-        try access.require(.viewAnalytics, accountAssigned: true)
         if named.isEmpty {
+            try access.require(.viewAnalytics, accountAssigned: true)
             var query = SocialAccountModel.query(on: db).filter(\.$workspaceID == access.workspaceID)
             if let assigned = try await access.assignedAccountIDs(on: db) { query = query.filter(\.$id ~~ assigned) }
             return try await query.sort(\.$name).all()
@@ -78,6 +78,7 @@ public struct AnalyticsService: Sendable {
             else { throw DomainError.notFound("No such social account.") }
             if !accounts.contains(where: { $0.id == id }) { accounts.append(account) }
         }
+        try access.require(.viewAnalytics, accountAssigned: true)
         return accounts
     }
 

@@ -21,10 +21,14 @@ public struct SandboxHarness: Sendable {
         ["CREW_SANDBOX_URL": baseURL, "CREW_PLATFORM_SANDBOX_CLIENT_ID": Self.clientID, "CREW_PLATFORM_SANDBOX_SECRET": clientSecret]
     }
 
-    public static func run<T: Sendable>(_ body: @Sendable (SandboxHarness) async throws -> T) async throws -> T {
+    /// - Parameter clock: the sandbox's time; pass the `TestClock` of the `TestApp`
+    ///   to move both together (new conversations appear as time passes).
+    public static func run<T: Sendable>(clock: TestClock? = nil, _ body: @Sendable (SandboxHarness) async throws -> T) async throws -> T {
         let secret = SecureToken.generate()
         let authority = SandboxAuthority(
-            .init(clientID: clientID, clientSecret: secret, sealer: try SecretSealer(keyText: SecretSealer.generateKeyText())))
+            .init(
+                clientID: clientID, clientSecret: secret, sealer: try SecretSealer(keyText: SecretSealer.generateKeyText()),
+                clock: clock?.crewClock ?? .live))
         return try await LoopbackServer.run({ onRunning in
             SandboxServer.application(host: "127.0.0.1", port: 0, authority: authority, logger: Logger(label: "sandbox"), onRunning: onRunning)
         }) { port in

@@ -23,7 +23,7 @@ public struct TestApp: Sendable {
     /// - Parameters:
     ///   - environment: extra `CREW_*` settings (e.g. plans, public URL).
     public static func run<T: Sendable>(
-        environment: [String: String] = [:],
+        environment: [String: String] = [:], clock: TestClock = TestClock(),
         _ body: @Sendable (TestApp) async throws -> T
     ) async throws -> T {
         let logs = LogRecorder()
@@ -47,7 +47,6 @@ public struct TestApp: Sendable {
         let configuration = try CrewConfiguration.load(environment: settings, overrides: .init(database: databaseURL(location)))
         var resolved = configuration
         resolved.database = location
-        let clock = TestClock()
         let components = try await buildComponents(resolved, clock: clock.crewClock, logger: logger)
         let app = buildApplication(components, logger: logger)
         do {
