@@ -111,6 +111,8 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     InvitationPagesController(services: services, pages: pages).register(on: router)
     LinkPagesController(services: services, pages: pages).register(on: router)
     AccountPagesController(services: services, pages: pages).register(on: router)
+    PostPagesController(services: services, pages: pages).register(on: router)
+    InsightPagesController(services: services, pages: pages).register(on: router)
     if let sandbox = components.sandbox {
         SandboxRoutes(authority: sandbox).register(on: router.group(RouterPath(SandboxServer.mountPath)))
     }

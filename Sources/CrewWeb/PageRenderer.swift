@@ -16,13 +16,20 @@ struct PageChrome {
         /// Owner and admins see Users and the audit log. Stored, not computed:
         /// Mustache reads values through reflection.
         var manages: Bool
+        /// Whether the role can reach an inbox or analytics at all (editors and
+        /// clients only with the permission); the pages check each account.
+        var inbox: Bool
+        var analytics: Bool
 
-        init(id: String, name: String, role: String, current: Bool) {
+        init(id: String, name: String, role: String, current: Bool, permissions: [String] = []) {
             self.id = id
             self.name = name
             self.role = role
             self.current = current
             self.manages = role == "owner" || role == "admin"
+            let senior = manages || role == "manager"
+            self.inbox = senior || permissions.contains("manage_inbox")
+            self.analytics = senior || permissions.contains("view_analytics")
         }
     }
 

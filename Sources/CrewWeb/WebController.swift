@@ -79,13 +79,26 @@ public struct WebController: Sendable {
         let db = services.db(context)
         let membership = try await services.workspaces.membership(userID: identity.userID, workspaceID: workspaceID, on: db)
         let workspace = try await services.workspaces.get(workspaceID, on: db)
-        struct Model { var page: PageChrome; var workspace: WorkspaceView; var role: String; var seatsText: String; var accountsText: String }
+        let access = try await services.access(context)
+        struct Model {
+            var page: PageChrome
+            var workspace: WorkspaceView
+            var role: String
+            var seatsText: String
+            var accountsText: String
+            var abilities: [HomeAbility]
+            var accounts: [String]
+            var hasAccounts: Bool
+        }
+        let accounts = try await services.socialAccounts.list(access, status: nil, limit: try PageSize("200"), cursor: nil, on: db).items
         return pages.render(
             "workspace_home",
             Model(
                 page: try await chrome(context, title: workspace.name, currentWorkspace: workspace.id, request: request),
                 workspace: workspace, role: membership.role.rawValue,
-                seatsText: Self.usageText(workspace.seats), accountsText: Self.usageText(workspace.accounts)))
+                seatsText: Self.usageText(workspace.seats), accountsText: Self.usageText(workspace.accounts),
+                abilities: try await HomeAbility.list(for: access, services: services, on: db), accounts: accounts.map(\.name),
+                hasAccounts: !accounts.isEmpty))
     }
 
     static func usageText(_ usage: Usage) -> String {
@@ -204,8 +217,15 @@ public struct WebController: Sendable {
             return PageChrome(title: title, signedIn: false, userName: "", csrf: "", workspaces: [], currentWorkspace: nil)
         }
         let me = try await services.accounts.me(identity, on: services.db(context))
+        var permissions: [String] = []
+        if let currentWorkspace, let id = UUID(uuidString: currentWorkspace) {
+            let membership = try? await services.workspaces.membership(userID: identity.userID, workspaceID: id, on: services.db(context))
+            permissions = membership?.permissions.map(\.rawValue) ?? []
+        }
         let links = me.workspaces.map {
-            PageChrome.WorkspaceLink(id: $0.id, name: $0.name, role: $0.role.rawValue, current: $0.id == currentWorkspace)
+            PageChrome.WorkspaceLink(
+                id: $0.id, name: $0.name, role: $0.role.rawValue, current: $0.id == currentWorkspace,
+                permissions: $0.id == currentWorkspace ? permissions : [])
         }
         let query = request?.uri.queryParameters
         return PageChrome(
