@@ -297,6 +297,111 @@ paths = {
         auth=False, tag="operations")},
 }
 
+# Posts, inbox, analytics (issue 7).
+PID = path_param("pid", "post id")
+CID = path_param("cid", "conversation id")
+LIST_QUERY = [query("limit", "page size, 1 to 200 (default 50)", integer=True), query("cursor", "nextCursor of the previous page")]
+POST_STATUS = {"type": "string", "enum": ["draft", "pending_approval", "awaiting_client", "needs_changes", "scheduled", "published", "failed", "expired"]}
+PERSON = obj({"userId": STRING, "name": STRING})
+ACCOUNT_REF = obj({"id": STRING, "name": STRING, "platform": STRING})
+NULLABLE_PERSON = {**PERSON, "nullable": True}
+NULLABLE_TIME = {**DATETIME, "nullable": True}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+TOTALS = obj({
+    "followers": {"type": "integer"}, "followersGained": {"type": "integer"}, "impressions": {"type": "integer"},
+    "engagements": {"type": "integer"}, "clicks": {"type": "integer"}, "postsPublished": {"type": "integer"}, "engagementRate": {"type": "number"}})
+CHANGE = {"type": "number", "nullable": True}
+schemas.update({
+    "Post": obj({
+        "id": STRING, "batchId": STRING, "account": ACCOUNT_REF, "author": PERSON, "text": STRING, "link": NULLABLE_STRING,
+        "mediaUrls": STRINGS, "status": POST_STATUS, "scheduledAt": NULLABLE_TIME, "timeZone": STRING,
+        "approvedBy": NULLABLE_PERSON, "approvedAt": NULLABLE_TIME, "clientApprovedBy": NULLABLE_PERSON, "clientApprovedAt": NULLABLE_TIME,
+        "publishedAt": NULLABLE_TIME, "externalUrl": NULLABLE_STRING, "failureDetail": NULLABLE_STRING, "attempts": {"type": "integer"},
+        "createdAt": DATETIME, "updatedAt": DATETIME,
+        "actions": {"type": "array", "items": {"type": "string", "enum": ["edit", "submit", "approve", "reject", "comment", "request_client_approval"]}},
+    }, required=["id", "batchId", "account", "author", "text", "mediaUrls", "status", "timeZone", "attempts", "createdAt", "updatedAt", "actions"]),
+    "PostList": obj({"items": {"type": "array", "items": ref("Post")}, "nextCursor": NULLABLE_STRING}),
+    "NewPost": obj({
+        "accountIds": {**STRINGS, "minItems": 1, "maxItems": 50}, "text": {"type": "string", "minLength": 1, "maxLength": 5000},
+        "link": STRING, "mediaUrls": {**STRINGS, "maxItems": 10}, "scheduledAt": DATETIME, "timeZone": STRING, "submit": {"type": "boolean"},
+    }, required=["accountIds", "text"]),
+    "PostPatch": obj({"text": STRING, "link": STRING, "mediaUrls": STRINGS, "scheduledAt": DATETIME, "timeZone": STRING}, required=[]),
+    "Rejection": obj({"comment": {"type": "string", "minLength": 1, "maxLength": 2000}, "internal": {"type": "boolean"}}, required=["comment"]),
+    "NewComment": obj({"text": {"type": "string", "minLength": 1, "maxLength": 2000}, "internal": {"type": "boolean"}}, required=["text"]),
+    "Comment": obj({"id": STRING, "author": PERSON, "text": STRING, "internal": {"type": "boolean"}, "kind": STRING, "createdAt": DATETIME}),
+    "CommentList": obj({"items": {"type": "array", "items": ref("Comment")}, "nextCursor": NULLABLE_STRING}),
+    "PostSettings": obj({"clientPostsNeedApproval": {"type": "boolean"}, "unapprovedPosts": {"type": "string", "enum": ["hold", "publish"]}}),
+    "PostSettingsPatch": obj({"clientPostsNeedApproval": {"type": "boolean"}, "unapprovedPosts": {"type": "string", "enum": ["hold", "publish"]}}, required=[]),
+    "Conversation": obj({
+        "id": STRING, "account": ACCOUNT_REF, "participant": STRING, "status": {"type": "string", "enum": ["open", "closed"]},
+        "unread": {"type": "boolean"}, "assignedTo": {**obj({"memberId": STRING, "name": STRING}), "nullable": True},
+        "lastMessageAt": DATETIME, "lastMessagePreview": STRING, "canReply": {"type": "boolean"},
+    }, required=["id", "account", "participant", "status", "unread", "lastMessageAt", "lastMessagePreview", "canReply"]),
+    "ConversationList": obj({"items": {"type": "array", "items": ref("Conversation")}, "nextCursor": NULLABLE_STRING}),
+    "Message": obj({"id": STRING, "author": STRING, "fromProfile": {"type": "boolean"}, "text": STRING, "sentAt": DATETIME, "sentBy": NULLABLE_PERSON},
+                   required=["id", "author", "fromProfile", "text", "sentAt"]),
+    "ConversationDetail": obj({"conversation": ref("Conversation"), "messages": {"type": "array", "items": ref("Message")}}),
+    "Reply": obj({"text": {"type": "string", "minLength": 1, "maxLength": 2000}}),
+    "ConversationPatch": obj({"status": {"type": "string", "enum": ["open", "closed"]}, "assignedTo": STRING}, required=[]),
+    "AnalyticsReport": obj({
+        "accounts": {"type": "array", "items": ACCOUNT_REF}, "from": STRING, "to": STRING, "totals": TOTALS, "previous": TOTALS,
+        "change": obj({"followers": CHANGE, "impressions": CHANGE, "engagements": CHANGE, "clicks": CHANGE, "postsPublished": CHANGE}, required=[]),
+        "series": {"type": "array", "items": obj({
+            "day": STRING, "followers": {"type": "integer"}, "impressions": {"type": "integer"}, "engagements": {"type": "integer"},
+            "clicks": {"type": "integer"}, "postsPublished": {"type": "integer"}})},
+    }),
+})
+REPORT_QUERY = [query("accountId", "account ids, comma-separated (default: every account the caller may read)"),
+                query("from", "first day, YYYY-MM-DD (default: 27 days before `to`)"), query("to", "last day, YYYY-MM-DD (default: today); at most 366 days")]
+W = "/api/v1/workspaces/{wid}"
+paths.update({
+    W + "/posts": {
+        "get": op("Posts the caller may see, by scheduled time (422 for an unknown status)", {"200": json_body(ref("PostList"))},
+                  params=[WID, query("status", "comma-separated statuses"), query("accountId", "one account"),
+                          query("from", "RFC 3339 time or YYYY-MM-DD"), query("to", "RFC 3339 time or YYYY-MM-DD")] + LIST_QUERY, tag="posts"),
+        "post": op("Create a post per account, as a draft or submitted (422 for a time in the past; 404 for an account without a grant)",
+                   {"201": json_body(ref("PostList"), "Created")}, body=ref("NewPost"), params=[WID], tag="posts"),
+    },
+    W + "/posts/{pid}": {
+        "get": op("One post", {"200": json_body(ref("Post"))}, params=[WID, PID], tag="posts"),
+        "patch": op("Edit a post; approved content goes through review again", {"200": json_body(ref("Post"))}, body=ref("PostPatch"), params=[WID, PID], tag="posts"),
+    },
+    W + "/posts/{pid}/submit": {"post": op("Send a draft to review or the schedule", {"200": json_body(ref("Post"))}, params=[WID, PID], tag="posts")},
+    W + "/posts/{pid}/approve": {"post": op(
+        "Approve (403 self_approval for the author; 409 when not awaiting approval)", {"200": json_body(ref("Post"))}, params=[WID, PID], tag="posts")},
+    W + "/posts/{pid}/reject": {"post": op("Send back with a comment (needs_changes)", {"200": json_body(ref("Post"))}, body=ref("Rejection"), params=[WID, PID], tag="posts")},
+    W + "/posts/{pid}/request-client-approval": {"post": op(
+        "Send to the account's approving clients (awaiting_client)", {"200": json_body(ref("Post"))}, params=[WID, PID], tag="posts")},
+    W + "/posts/{pid}/comments": {
+        "get": op("Comments, oldest first (clients never receive internal notes)", {"200": json_body(ref("CommentList"))}, params=[WID, PID], tag="posts"),
+        "post": op("Comment; `internal` for team-only notes", {"201": json_body(ref("Comment"), "Created")}, body=ref("NewComment"), params=[WID, PID], tag="posts"),
+    },
+    W + "/post-settings": {
+        "get": op("Approval settings", {"200": json_body(ref("PostSettings"))}, params=[WID], tag="posts"),
+        "patch": op("Change approval settings (owner and admins)", {"200": json_body(ref("PostSettings"))}, body=ref("PostSettingsPatch"), params=[WID], tag="posts"),
+    },
+    W + "/inbox/conversations": {"get": op(
+        "Conversations, newest activity first", {"200": json_body(ref("ConversationList"))},
+        params=[WID, query("status", "open (default), closed or all"), query("unread", "true or false"),
+                query("assigned", "me, none or a member id"), query("accountId", "one account")] + LIST_QUERY, tag="inbox")},
+    W + "/inbox/conversations/{cid}": {
+        "get": op("A conversation with its messages", {"200": json_body(ref("ConversationDetail"))}, params=[WID, CID], tag="inbox"),
+        "patch": op("Close, reopen or assign", {"200": json_body(ref("Conversation"))}, body=ref("ConversationPatch"), params=[WID, CID], tag="inbox"),
+    },
+    W + "/inbox/conversations/{cid}/read": {"post": op("Mark read", {"204": {"description": "Marked read"}}, params=[WID, CID], tag="inbox")},
+    W + "/inbox/conversations/{cid}/replies": {"post": op(
+        "Reply through the platform (403 without manage_inbox)", {"201": json_body(ref("Message"), "Sent")}, body=ref("Reply"), params=[WID, CID], tag="inbox")},
+    W + "/analytics": {"get": op(
+        "Report: totals, previous period, change, daily series (422 for over 366 days or reversed)", {"200": json_body(ref("AnalyticsReport"))},
+        params=[WID] + REPORT_QUERY, tag="analytics")},
+    W + "/analytics.csv": {"get": op(
+        "The report's days as CSV, one row per account and day",
+        {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}}, params=[WID] + REPORT_QUERY, tag="analytics")},
+    W + "/accounts/{aid}/sync": {"post": op(
+        "Pull the account's inbox and metrics from its platform now", {"200": json_body(ref("SocialAccount"))}, params=[WID, AID], tag="social accounts")},
+})
+
+
 document = {
     "openapi": "3.0.3",
     "info": {

@@ -88,10 +88,14 @@ public struct PostService: Sendable {
         }
         let workspace = try await workspace(access, on: db)
         try await db.transaction { tx in
-            let next = PostWorkflow.statusAfterEdit(
-                post.status, editor: access.facts, clientPostsNeedApproval: workspace.clientPostsNeedApproval,
-                clientApproverExists: try await clientApproverExists(account: post.accountID, except: post.authorUserID, on: tx))
-            if next != post.status || next.awaitsApproval {
+            // Moving an approved post in time keeps its approvals; changed content is reviewed again.
+            let contentChanged = content.text != post.text || content.link != post.link || content.mediaURLs != post.mediaURLs
+            let next = contentChanged
+                ? PostWorkflow.statusAfterEdit(
+                    post.status, editor: access.facts, clientPostsNeedApproval: workspace.clientPostsNeedApproval,
+                    clientApproverExists: try await clientApproverExists(account: post.accountID, except: post.authorUserID, on: tx))
+                : ([.failed, .expired].contains(post.status) ? .draft : post.status)
+            if contentChanged && (next != post.status || next.awaitsApproval) {
                 // Approvals were given to other content.
                 post.approvedByUserID = nil
                 post.approvedAt = nil

@@ -226,15 +226,16 @@ public struct TeamPagesController: Sendable {
     ) async throws -> Response {
         guard context.identity != nil else { return Response.redirect(to: "/login", type: .normal) }
         let access = try await services.access(context)
-        let base = "/w/\(access.workspaceID.apiString)/\(page)"
+        // `page` may carry its own query (`inbox?c=…`).
+        let base = "/w/\(access.workspaceID.apiString)/\(page)" + (page.contains("?") ? "&" : "?")
         do {
             let notice = try await body(access, services.db(context))
-            return Response.redirect(to: base + "?notice=" + Self.encode(notice), type: .normal)
+            return Response.redirect(to: base + "notice=" + Self.encode(notice), type: .normal)
         } catch let error as DomainError {
-            return Response.redirect(to: base + "?error=" + Self.encode(WebController.message(error)), type: .normal)
+            return Response.redirect(to: base + "error=" + Self.encode(WebController.message(error)), type: .normal)
         } catch let refusal as BulkRefused {
             let reasons = refusal.refused.map(\.detail).joined(separator: " ")
-            return Response.redirect(to: base + "?error=" + Self.encode("Nothing was removed. \(reasons)"), type: .normal)
+            return Response.redirect(to: base + "error=" + Self.encode("Nothing was removed. \(reasons)"), type: .normal)
         }
     }
 

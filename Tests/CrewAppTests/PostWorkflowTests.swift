@@ -167,6 +167,9 @@ import Testing
             #expect(edited.object["approvedBy"] == nil || edited.object["approvedBy"] is NSNull)
             let byOwner = try await app.client.send(.patch, "/api/v1/workspaces/\(wid)/posts/\(pid)", token: owner.token, json: ["text": "v3"])
             #expect(status(byOwner) == "scheduled", "a reviewer's own edit needs no review")
+            _ = try await app.client.send(.post, "/api/v1/workspaces/\(wid)/posts/\(pid)/approve", token: owner.token)
+            let moved = try await app.client.send(.patch, "/api/v1/workspaces/\(wid)/posts/\(pid)", token: editor.user.token, json: ["scheduledAt": app.time(in: 7_200)])
+            #expect(status(moved) == "scheduled", "moving a post in time keeps its approval")
         }
     }
 

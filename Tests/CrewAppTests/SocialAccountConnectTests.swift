@@ -207,7 +207,8 @@ import Testing
                 #expect(post.externalID.hasPrefix("sbx-104-p"))
                 #expect(post.url?.contains("/sbx-104/posts/") == true)
                 let conversations = try await connector.conversations(profileID: "sbx-104", tokens: tokens)
-                #expect(conversations.count == 5)
+                // The newest eight three-hour slots; the newest may not have begun.
+                #expect((7...8).contains(conversations.count))
                 #expect(conversations.allSatisfy { !$0.messages.isEmpty && !$0.participant.isEmpty })
                 let days = try await connector.dailyMetrics(profileID: "sbx-104", from: "2026-11-01", to: "2026-11-30", tokens: tokens)
                 #expect(days.map(\.day).first == "2026-11-01" && days.count == 30)
@@ -217,13 +218,13 @@ import Testing
                 #expect(again == days, "generated data is the same every time")
 
                 // A profile the grant does not reach, and bad input, are refused by the platform.
-                await #expect(throws: ConnectorError.platformError(status: 403, detail: "insufficient_scope")) {
+                await #expect(throws: ConnectorError.platformError(status: 403, detail: "insufficient_scope: this profile was not granted")) {
                     _ = try await connector.conversations(profileID: "sbx-101", tokens: tokens)
                 }
                 await #expect(throws: ConnectorError.invalidGrant("access token refused")) {
                     _ = try await connector.conversations(profileID: "sbx-104", tokens: TokenSet(accessToken: "sbx_access.forged"))
                 }
-                await #expect(throws: ConnectorError.platformError(status: 400, detail: "invalid_request")) {
+                await #expect(throws: ConnectorError.platformError(status: 400, detail: "invalid_request: text must be 1 to 5000 characters")) {
                     _ = try await connector.publish(OutgoingPost(text: "  "), profileID: "sbx-104", tokens: tokens)
                 }
             }
