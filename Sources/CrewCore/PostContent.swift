@@ -40,8 +40,6 @@ public struct PostContent: Sendable, Equatable {
     }
 
     /// What the platform receives: the text, with the link on its own line.
-    public var publishedText: String { Self.publishedText(text, link: link) }
-
     public static func publishedText(_ text: String, link: String?) -> String {
         link.map { text.contains($0) ? text : text + "\n\n" + $0 } ?? text
     }

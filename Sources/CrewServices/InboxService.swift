@@ -56,9 +56,7 @@ public struct InboxService: Sendable {
         let conversation = try await readable(access, conversationID, on: db)
         let messages = try await ConversationMessageModel.query(on: db).filter(\.$conversationID == conversationID)
             .sort(\.$sentAt).sort(\.$id).all()
-        let senders = Set(messages.compactMap(\.sentByUserID))
-        let names = Dictionary(
-            try await UserModel.query(on: db).filter(\.$id ~~ Array(senders)).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = try await UserModel.names(messages.compactMap(\.sentByUserID), on: db)
         return ConversationDetailView(
             conversation: try await views(of: [conversation], for: access, on: db)[0],
             messages: messages.map { message in
@@ -175,9 +173,7 @@ public struct InboxService: Sendable {
         var names: [UUID: String] = [:]
         if !memberIDs.isEmpty {
             let members = try await MembershipModel.query(on: db).filter(\.$id ~~ memberIDs).all()
-            let users = Dictionary(
-                try await UserModel.query(on: db).filter(\.$id ~~ members.map(\.userID)).all().map { ($0.id!, $0.name) },
-                uniquingKeysWith: { a, _ in a })
+            let users = try await UserModel.names(members.map(\.userID), on: db)
             for member in members { names[member.id!] = users[member.userID] }
         }
         let canReply = Policy.decide(access.facts, .replyInbox, accountAssigned: true).isAllowed

@@ -119,10 +119,7 @@ public struct SocialAccountService: Sendable {
     }
 
     func views(of rows: [SocialAccountModel], on db: any Database) async throws -> [SocialAccountView] {
-        let userIDs = Array(Set(rows.compactMap(\.connectedByUserID)))
-        let names = userIDs.isEmpty ? [:] : Dictionary(
-            try await UserModel.query(on: db).filter(\.$id ~~ userIDs).all().map { ($0.id!, $0.name) },
-            uniquingKeysWith: { first, _ in first })
+        let names = try await UserModel.names(rows.compactMap(\.connectedByUserID), on: db)
         return rows.map { row in
             let person = row.connectedByUserID.flatMap { id in names[id].map { SocialAccountView.Person(userId: id.apiString, name: $0) } }
             return SocialAccountView(row, connectedBy: person)

@@ -21,3 +21,12 @@ public final class UserModel: Model, @unchecked Sendable {
         self.createdAt = createdAt
     }
 }
+
+extension UserModel {
+    /// The names of these people, by id (one query), for lists that show who did what.
+    public static func names(_ ids: some Collection<UUID>, on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await query(on: db).filter(\.$id ~~ Array(Set(ids))).all()
+        return Dictionary(rows.map { ($0.id!, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+}
