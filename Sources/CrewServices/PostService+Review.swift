@@ -11,78 +11,73 @@ extension PostService {
     /// admins and the owner in internal review, clients with `approve_posts` when
     /// it waits for a client. Nobody approves their own post.
     public func approve(_ access: WorkspaceAccess, postID: UUID, on db: any Database) async throws -> PostView {
-        _ = try await visiblePost(access, postID, on: db)
-        let post = try await db.transaction { tx in
-            // Two reviewers pressing "approve" together: the second finds it approved.
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
-            guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
-            let before = current.status
+        try await review(access, postID, on: db) { post, before, tx in
             let next = try PostWorkflow.approve(
-                actor: access.facts, isAuthor: current.authorUserID == access.userID, status: current.status,
-                clientApproverExists: try await clientApproverExists(account: current.accountID, except: current.authorUserID, on: tx))
+                actor: access.facts, isAuthor: post.authorUserID == access.userID, status: before,
+                clientApproverExists: try await clientApproverExists(account: post.accountID, except: post.authorUserID, on: tx))
             if before == .awaitingClient {
-                current.clientApprovedByUserID = access.userID
-                current.clientApprovedAt = env.clock.now
+                post.clientApprovedByUserID = access.userID
+                post.clientApprovedAt = env.clock.now
             } else {
-                current.approvedByUserID = access.userID
-                current.approvedAt = env.clock.now
+                post.approvedByUserID = access.userID
+                post.approvedAt = env.clock.now
             }
-            current.status = next
-            current.updatedAt = env.clock.now
-            current.syncSchedule()
-            try await current.update(on: tx)
-            try await record(before == .awaitingClient ? "post.client_approved" : "post.approved", current, from: before, access, on: tx)
-            return current
+            post.status = next
+            return before == .awaitingClient ? "post.client_approved" : "post.approved"
         }
-        return try await views(of: [post], for: access, on: db)[0]
     }
 
     /// Sends a post back to its author with a comment (`needs_changes`).
     /// `internal` keeps the comment from clients (team members only).
     public func reject(_ access: WorkspaceAccess, postID: UUID, comment: String, internal isInternal: Bool, on db: any Database) async throws -> PostView {
         let text = try Self.commentText(comment)
-        _ = try await visiblePost(access, postID, on: db)
-        if isInternal && access.role == .client { throw DomainError.invalid("internal", "clients cannot write internal notes") }
-        let post = try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
-            guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
-            let before = current.status
-            try PostWorkflow.reject(actor: access.facts, isAuthor: current.authorUserID == access.userID, status: current.status)
-            current.status = .needsChanges
-            current.updatedAt = env.clock.now
-            current.syncSchedule()
-            try await current.update(on: tx)
-            try await addComment(to: current, text: text, internal: isInternal, kind: "changes_requested", access, on: tx)
-            try await record("post.changes_requested", current, from: before, access, on: tx)
-            return current
+        return try await review(access, postID, on: db) { post, before, tx in
+            if isInternal && access.role == .client { throw DomainError.invalid("internal", "clients cannot write internal notes") }
+            try PostWorkflow.reject(actor: access.facts, isAuthor: post.authorUserID == access.userID, status: before)
+            post.status = .needsChanges
+            try await addComment(to: post, text: text, internal: isInternal, kind: "changes_requested", access, on: tx)
+            return "post.changes_requested"
         }
-        return try await views(of: [post], for: access, on: db)[0]
     }
 
     /// Sends a post to the clients who approve posts on its account.
     public func requestClientApproval(_ access: WorkspaceAccess, postID: UUID, on db: any Database) async throws -> PostView {
+        try await review(access, postID, on: db) { post, before, tx in
+            try PostWorkflow.requestClientApproval(actor: access.facts, isAuthor: post.authorUserID == access.userID, status: before)
+            guard try await clientApproverExists(account: post.accountID, except: post.authorUserID, on: tx) else {
+                throw DomainError.conflict("No client approves posts on this account; give a client the approve_posts permission and this account first.")
+            }
+            guard let at = post.scheduledAt, at > env.clock.now else { throw DomainError.invalid("scheduledAt", "must be in the future") }
+            if before == .pendingApproval {
+                // Sending it on is the agency's approval.
+                post.approvedByUserID = access.userID
+                post.approvedAt = env.clock.now
+            }
+            post.clientApprovedByUserID = nil
+            post.clientApprovedAt = nil
+            post.status = .awaitingClient
+            return "post.sent_to_client"
+        }
+    }
+
+    /// One review step: under the workspace lock (two reviewers pressing a
+    /// button together: the second sees the first one's result), `change`
+    /// checks and changes the post as read in the transaction and names the
+    /// audit action; the post is saved and the event recorded in the same transaction.
+    private func review(
+        _ access: WorkspaceAccess, _ postID: UUID, on db: any Database,
+        _ change: @escaping @Sendable (PostModel, PostStatus, any Database) async throws -> String
+    ) async throws -> PostView {
         _ = try await visiblePost(access, postID, on: db)
         let post = try await db.transaction { tx in
             try await WorkspaceLock.acquire(access.workspaceID, on: tx)
             guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
             let before = current.status
-            try PostWorkflow.requestClientApproval(actor: access.facts, isAuthor: current.authorUserID == access.userID, status: current.status)
-            guard try await clientApproverExists(account: current.accountID, except: current.authorUserID, on: tx) else {
-                throw DomainError.conflict("No client approves posts on this account; give a client the approve_posts permission and this account first.")
-            }
-            guard let at = current.scheduledAt, at > env.clock.now else { throw DomainError.invalid("scheduledAt", "must be in the future") }
-            if before == .pendingApproval {
-                // Sending it on is the agency's approval.
-                current.approvedByUserID = access.userID
-                current.approvedAt = env.clock.now
-            }
-            current.clientApprovedByUserID = nil
-            current.clientApprovedAt = nil
-            current.status = .awaitingClient
+            let action = try await change(current, before, tx)
             current.updatedAt = env.clock.now
             current.syncSchedule()
             try await current.update(on: tx)
-            try await record("post.sent_to_client", current, from: before, access, on: tx)
+            try await record(action, current, from: before, access, on: tx)
             return current
         }
         return try await views(of: [post], for: access, on: db)[0]
