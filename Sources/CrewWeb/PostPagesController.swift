@@ -25,6 +25,16 @@ public struct PostPagesController: Sendable {
         var scheduledAt: String?
         var timeZone: String?
         var intent: String?
+
+        /// The chosen time zone; nil when the field was left empty.
+        var zone: String? { (timeZone ?? "").isEmpty ? nil : timeZone }
+
+        /// The `datetime-local` value read in `zone`; nil when the field was left empty.
+        func instant(in zone: String) throws(DomainError) -> Date? {
+            guard let local = scheduledAt, !local.isEmpty else { return nil }
+            guard let parsed = PostSchedule.instant(local: local, timeZone: zone) else { throw .invalid("scheduledAt", "is not a date and time") }
+            return parsed
+        }
     }
 
     struct CommentForm: Decodable {
@@ -39,12 +49,8 @@ public struct PostPagesController: Sendable {
         router.post("w/:wid/posts") { request, context in
             try await team.action(context, back: "posts") { access, db in
                 let form = try await WebController.form(ComposeForm.self, request, context)
-                let zone = (form.timeZone ?? "").isEmpty ? "UTC" : form.timeZone!
-                var at: Date? = nil
-                if let local = form.scheduledAt, !local.isEmpty {
-                    guard let parsed = PostSchedule.instant(local: local, timeZone: zone) else { throw DomainError.invalid("scheduledAt", "is not a date and time") }
-                    at = parsed
-                }
+                let zone = form.zone ?? "UTC"
+                let at = try form.instant(in: zone)
                 let created = try await posts.create(
                     access,
                     PostDraft(accountIds: form.accountIds ?? [], text: form.text ?? "", link: form.link, scheduledAt: at, timeZone: zone, submit: form.intent == "submit"),
@@ -87,12 +93,8 @@ public struct PostPagesController: Sendable {
             let pid = try parseID(context.parameters.get("pid"))
             return try await team.action(context, back: "posts/\(pid.apiString)") { access, db in
                 let form = try await WebController.form(ComposeForm.self, request, context)
-                let zone = (form.timeZone ?? "").isEmpty ? nil : form.timeZone
-                let at = try form.scheduledAt.flatMap { local throws(DomainError) -> Date? in
-                    guard !local.isEmpty else { return nil }
-                    guard let parsed = PostSchedule.instant(local: local, timeZone: zone ?? "UTC") else { throw .invalid("scheduledAt", "is not a date and time") }
-                    return parsed
-                }
+                let zone = form.zone
+                let at = try form.instant(in: zone ?? "UTC")
                 let post = try await posts.update(access, postID: pid, PostPatch(text: form.text, link: form.link ?? "", scheduledAt: at, timeZone: zone), on: db)
                 return "Saved; the post is \(post.status.rawValue.replacingOccurrences(of: "_", with: " "))."
             }
