@@ -65,7 +65,8 @@ public struct CrewConfiguration: Sendable {
     /// refresh). Off for web-only processes when others do that work.
     public var backgroundWorkers: Bool
     /// How publishing retries transient platform failures
-    /// (`CREW_PUBLISH_RETRY_SECONDS`, `CREW_PUBLISH_MAX_ATTEMPTS`).
+    /// (`CREW_PUBLISH_RETRY_SECONDS`, `CREW_PUBLISH_MAX_ATTEMPTS`), and how long a
+    /// process holds the posts it claimed (`CREW_PUBLISH_LEASE_SECONDS`).
     public var publishRetry = RetryPolicy(baseDelay: 30, maxAttempts: 5, lease: 120)
     /// Seconds between pulls of each account's inbox and metrics (`CREW_SYNC_SECONDS`).
     public var syncSeconds = 300
@@ -126,7 +127,8 @@ public struct CrewConfiguration: Sendable {
         }
         let publishRetry = RetryPolicy(
             baseDelay: TimeInterval(try integer(environment, "CREW_PUBLISH_RETRY_SECONDS", default: 30, in: 1...86_400, unit: "seconds")),
-            maxAttempts: try integer(environment, "CREW_PUBLISH_MAX_ATTEMPTS", default: 5, in: 1...100), lease: 120)
+            maxAttempts: try integer(environment, "CREW_PUBLISH_MAX_ATTEMPTS", default: 5, in: 1...100),
+            lease: TimeInterval(try integer(environment, "CREW_PUBLISH_LEASE_SECONDS", default: 120, in: 1...3_600, unit: "seconds")))
         let syncSeconds = try integer(environment, "CREW_SYNC_SECONDS", default: 300, in: 10...86_400, unit: "seconds")
         var configuration = CrewConfiguration(
             host: host, port: port, dataDirectory: dataDirectory, database: database, secretKey: secretKey,

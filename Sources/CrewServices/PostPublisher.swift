@@ -49,24 +49,30 @@ public struct PostPublisher: Sendable {
 
     enum Outcome: Sendable { case published, retried, failed, expired }
 
-    /// Handles every post that is due now (up to `limit`), `parallelism` at a time.
+    /// Handles every post that is due now (up to `limit`), keeping `parallelism`
+    /// in flight: a slow platform holds up one slot, not a whole wave.
     public func publishDue(limit: Int = batch, parallelism: Int = 8, on db: any Database, logger: Logger) async throws -> Round {
         let claimed = try await claimDue(limit: limit, on: db)
-        var round = Round()
-        for start in stride(from: 0, to: claimed.count, by: parallelism) {
-            let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
-                for post in claimed[start..<min(start + parallelism, claimed.count)] {
-                    group.addTask { try await self.handle(post, on: db, logger: logger) }
-                }
-                return try await group.reduce(into: [Outcome]()) { $0.append($1) }
+        let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            var waiting = claimed.makeIterator()
+            for _ in 0..<parallelism {
+                guard let post = waiting.next() else { break }
+                group.addTask { try await self.handle(post, on: db, logger: logger) }
             }
-            for outcome in outcomes {
-                switch outcome {
-                case .published: round.published += 1
-                case .retried: round.retried += 1
-                case .failed: round.failed += 1
-                case .expired: round.expired += 1
-                }
+            var outcomes: [Outcome] = []
+            while let outcome = try await group.next() {
+                outcomes.append(outcome)
+                if let post = waiting.next() { group.addTask { try await self.handle(post, on: db, logger: logger) } }
+            }
+            return outcomes
+        }
+        var round = Round()
+        for outcome in outcomes {
+            switch outcome {
+            case .published: round.published += 1
+            case .retried: round.retried += 1
+            case .failed: round.failed += 1
+            case .expired: round.expired += 1
             }
         }
         return round

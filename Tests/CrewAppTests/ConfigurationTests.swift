@@ -66,6 +66,10 @@ import Testing
         (["CREW_MAIL_LEASE_SECONDS": "0"], "CREW_MAIL_LEASE_SECONDS"),
         (["CREW_MAX_IN_FLIGHT": "none"], "CREW_MAX_IN_FLIGHT"),
         (["CREW_REQUEST_TIMEOUT": "0"], "CREW_REQUEST_TIMEOUT"),
+        (["CREW_PUBLISH_RETRY_SECONDS": "0"], "CREW_PUBLISH_RETRY_SECONDS"),
+        (["CREW_PUBLISH_MAX_ATTEMPTS": "many"], "CREW_PUBLISH_MAX_ATTEMPTS"),
+        (["CREW_PUBLISH_LEASE_SECONDS": "0"], "CREW_PUBLISH_LEASE_SECONDS"),
+        (["CREW_SYNC_SECONDS": "5"], "CREW_SYNC_SECONDS"),
     ])
     func badValuesNameTheSetting(environment: [String: String], setting: String) {
         do {

@@ -116,11 +116,54 @@ def smtp():
     controller.stop()
 
 
+class Sandbox:
+    """`crew sandbox` as its own process: the social platform every Crew process
+    publishes to, so its record of published posts is the one truth."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.secret = "sandbox-" + "ef" * 16
+        self.url = f"http://127.0.0.1:{self.port}/sandbox"
+        self.log = tempfile.NamedTemporaryFile(prefix="crew-sandbox-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [crew_binary(), "sandbox", "--port", str(self.port), "--client-id", "crew", "--client-secret", self.secret],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/inspect/published", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the sandbox did not come up")
+
+    @property
+    def env(self):
+        return {"CREW_SANDBOX_URL": self.url, "CREW_PLATFORM_SANDBOX_CLIENT_ID": "crew", "CREW_PLATFORM_SANDBOX_SECRET": self.secret}
+
+    def published(self):
+        import json
+        with urllib.request.urlopen(self.url + "/inspect/published", timeout=10) as response:
+            return json.loads(response.read())["posts"]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
-def cluster(smtp):
+def sandbox():
+    s = Sandbox()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(smtp, sandbox):
     c = Cluster(extra_env={
         "CREW_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}?timeout=5", "CREW_MAIL_FROM": "crew@agency.example",
-        "CREW_MAIL_RETRY_SECONDS": "0.5", "CREW_MAIL_LEASE_SECONDS": "3",
+        "CREW_MAIL_RETRY_SECONDS": "0.5", "CREW_MAIL_LEASE_SECONDS": "3", "CREW_PUBLISH_LEASE_SECONDS": "3",
+        **sandbox.env,
     })
     yield c
     c.stop()

@@ -70,7 +70,3 @@ func measureAccounts(_ components: CrewComponents, reps: Int) async throws -> St
         | connect round trip against the sandbox (2 profiles) | \(roundTrips.count) | \(format(roundTrips)) |
         """
 }
-
-private func format(_ samples: [Double]) -> String {
-    String(format: "%.2f | %.2f | %.2f", percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0)
-}

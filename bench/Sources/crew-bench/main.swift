@@ -1,7 +1,8 @@
 // Measures the team features in-process on a real database: the policy check,
 // a members page, search and bulk removal in a workspace of N members, link
-// joins, and social accounts (AccountsBench.swift).
-// Usage: crew-bench [--database URL] [--members N] [--reps R]
+// joins, social accounts (AccountsBench.swift), and posts, the scheduler and
+// analytics (PostsBench.swift).
+// Usage: crew-bench [--database URL] [--members N] [--reps R] [--posts N] [--due N]
 // Prints a Markdown table; bench/run collects them into bench/RESULTS.md.
 import CrewApp
 import CrewCore
@@ -14,6 +15,10 @@ struct Arguments {
     var database = "sqlite://" + FileManager.default.temporaryDirectory.appendingPathComponent("crew-bench-\(UUID().uuidString).sqlite").path
     var members = 10_000
     var reps = 200
+    /// Posts in the calendar month.
+    var posts = 5_000
+    /// Due posts the scheduler publishes.
+    var due = 2_000
 
     init() {
         var args = CommandLine.arguments.dropFirst().makeIterator()
@@ -22,6 +27,8 @@ struct Arguments {
             case "--database": database = args.next() ?? database
             case "--members": members = Int(args.next() ?? "") ?? members
             case "--reps": reps = Int(args.next() ?? "") ?? reps
+            case "--posts": posts = Int(args.next() ?? "") ?? posts
+            case "--due": due = Int(args.next() ?? "") ?? due
             default: fatalError("unknown flag \(flag)")
             }
         }
@@ -44,8 +51,13 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
 }
 
+/// The p50, p99 and max cells of a table row.
+func format(_ samples: [Double]) -> String {
+    String(format: "%.2f | %.2f | %.2f", percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0)
+}
+
 func row(_ name: String, _ samples: [Double]) -> String {
-    String(format: "| %@ | %d | %.2f | %.2f | %.2f |", name, samples.count, percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0)
+    "| \(name) | \(samples.count) | \(format(samples)) |"
 }
 
 let arguments = Arguments()
@@ -158,6 +170,7 @@ func joinRun(concurrency: Int, joiners: [Identity]) async throws -> (rate: Doubl
 let serialJoins = try await joinRun(concurrency: 1, joiners: try await makeJoiners(max(20, arguments.reps), tag: "c1"))
 let parallelJoins = try await joinRun(concurrency: 32, joiners: try await makeJoiners(max(64, arguments.reps * 5), tag: "c32"))
 let accountRows = try await measureAccounts(components, reps: arguments.reps)
+let postRows = try await measurePosts(components, reps: arguments.reps, posts: arguments.posts, due: arguments.due)
 await database.shutdown()
 
 print("""
@@ -173,6 +186,7 @@ print("""
     \(row("link join, concurrency 1", serialJoins.samples))
     \(row("link join, concurrency 32", parallelJoins.samples))
     \(accountRows)
+    \(postRows)
 
     Link joins per second (seat check on): \(String(format: "%.0f", serialJoins.rate)) at concurrency 1, \(String(format: "%.0f", parallelJoins.rate)) at concurrency 32.
 
