@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 import Logging
 import Synchronization
@@ -92,11 +93,26 @@ public struct AccountService: Sendable {
         }
         guard SecureToken.isWellFormed(token) else { return nil }
         let hash = SecureToken.hash(token)
-        guard let session = try await SessionModel.query(on: db).filter(\.$tokenHash == hash).first(),
-            session.expiresAt > env.clock.now,
-            let user = try await UserModel.find(session.userID, on: db)
+        // Every signed-in request runs this: one statement for the session and its person.
+        let sql = db as! any SQLDatabase
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT s.id, s.user_id, s.expires_at, u.email, u.name FROM \(ident: SessionModel.schema) s
+                JOIN \(ident: UserModel.schema) u ON u.id = s.user_id WHERE s.token_hash = \(bind: hash)
+                """
+            ).first(decoding: SessionRow.self),
+            row.expires_at > env.clock.now
         else { return nil }
-        return Identity(userID: session.userID, email: user.email, name: user.name, credential: .session(id: session.id!), tokenHash: hash)
+        return Identity(userID: row.user_id, email: row.email, name: row.name, credential: .session(id: row.id), tokenHash: hash)
+    }
+
+    private struct SessionRow: Decodable {
+        var id: UUID
+        var user_id: UUID
+        var expires_at: Date
+        var email: String
+        var name: String
     }
 
     private func authenticateAPIToken(_ token: String, on db: any Database) async throws -> Identity? {

@@ -111,7 +111,8 @@ struct Demo: AsyncParsableCommand {
         abstract: "Seed the demo owner and workspace (idempotent), or with --scale a large generated workspace.")
     @OptionGroup var databaseOptions: DatabaseOptions
     @Flag(help: "Generate a large workspace for benchmarks instead of the demo.") var scale = false
-    @Option(help: "Members in the generated workspace (with --scale).") var members = 10_000
+    @Option(help: "Generated workspaces (with --scale), each with its own owner.") var workspaces = 1
+    @Option(help: "Members in each generated workspace (with --scale).") var members = 10_000
     @Option(help: "Social accounts in the generated workspace (with --scale).") var accounts = 30
     @Option(help: "Pending invitations in the generated workspace (with --scale).") var invitations = 50
     @Option(help: "Seed of the generator; the same seed gives the same data.") var seed: UInt64 = 42
@@ -125,19 +126,45 @@ struct Demo: AsyncParsableCommand {
             print("email: \(DemoSeeder.ownerEmail)\npassword: \(DemoSeeder.ownerPassword)")
             return
         }
-        let options = ScaleSeeder.Options(members: members, accounts: accounts, invitations: invitations, seed: seed)
-        let (workspaceID, owner) = try await withDatabase(databaseOptions.overrides) { components, db in
-            try await ScaleSeeder(env: components.services.env).seed(options, on: db) { done, total in
-                // One terminal line, rewritten in place.
-                FileHandle.standardError.write(Data("\rseeding members: \(done)/\(total)".utf8))
+        guard (1...1_000).contains(workspaces) else { throw ValidationError("--workspaces must be 1 to 1000") }
+        guard (1...1_000_000).contains(members) else { throw ValidationError("--members must be 1 to 1000000") }
+        let started = ContinuousClock.now
+        let bar = ProgressBar(total: workspaces * members)
+        for index in 0..<workspaces {
+            // Each workspace gets its own seed, so a run is repeatable and the workspaces differ.
+            let options = ScaleSeeder.Options(members: members, accounts: accounts, invitations: invitations, seed: seed &+ UInt64(index))
+            let (workspaceID, owner) = try await withDatabase(databaseOptions.overrides) { components, db in
+                try await ScaleSeeder(env: components.services.env).seed(options, on: db) { done, _ in
+                    bar.show(done: index * members + done, label: "workspace \(index + 1)/\(workspaces)")
+                }
             }
+            bar.finishLine()
+            print("workspace \(workspaceID.apiString)\nowner: \(owner)")
         }
-        FileHandle.standardError.write(Data("\n".utf8))
-        print("workspace \(workspaceID.apiString)\nowner: \(owner)\npassword: \(ScaleSeeder.password)")
+        let elapsed = ContinuousClock.now - started
+        print("password: \(ScaleSeeder.password)\nseeded \(workspaces * members) members in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
     }
 }
 
-/// `crew doctor`: recounts and checks the invariants; exit status 1 on any violation.
+/// One terminal line rewritten in place: `[#######.......]  48%  4,800/10,000 members`.
+/// Written to standard error so the printed ids stay parseable.
+struct ProgressBar: Sendable {
+    let total: Int
+    let width = 30
+
+    func show(done: Int, label: String) {
+        let fraction = total == 0 ? 1 : min(1, Double(done) / Double(total))
+        let filled = Int(fraction * Double(width))
+        let line = "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] "
+            + "\(String(format: "%3.0f%%", fraction * 100))  \(done.formatted())/\(total.formatted()) members  \(label)"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finishLine() {
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the database's invariants (seats, owners, grants, link uses, mail); exits 1 on any violation.")

@@ -9,6 +9,21 @@ import Testing
         #expect(SecureToken.isWellFormed(token))
     }
 
+    @Test func base64URLRoundTripsEveryLengthWithoutPaddingOrUnsafeCharacters() {
+        var random = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let text = Base64URL.encode(bytes)
+            #expect(!text.contains(where: { "+/=".contains($0) }))
+            #expect(text.utf8.count == (length * 4 + 2) / 3)
+            #expect(Base64URL.decode(text) == bytes)
+        }
+        // The bytes whose standard encoding has + and / (0xfb 0xff → "+/8").
+        #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")
+        #expect(Base64URL.decode("-_8") == [0xfb, 0xff])
+        #expect(Base64URL.decode("not base64!") == nil)
+    }
+
     @Test func tokensAreUnique() {
         let tokens = Set((0..<1000).map { _ in SecureToken.generate() })
         #expect(tokens.count == 1000)

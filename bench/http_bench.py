@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Crew over real HTTP, one `crew serve` process, driven by wrk from a second
+process: the team features' scenarios with req/s, p50, p99, errors, the
+server's RSS and the ratio to GET /health measured in the same run, then the
+members page and search at 1,000, 10,000 and 100,000 members (with EXPLAIN
+plans on PostgreSQL). Prints a Markdown section.
+
+Usage: bench/http_bench.py [--database URL] [--seconds S] [--scales 1000,10000,100000] [--smoke]
+CREW_BIN names the crew binary (bench/run passes the release build)."""
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+WRK = ROOT / "bench" / "wrk"
+sys.path.insert(0, str(ROOT / "Tests" / "pysupport"))
+from crew_server import crew_binary, free_port  # noqa: E402
+
+CONCURRENCY = 32
+THREADS = 2
+
+
+def call(base, method, path, body=None, token=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            raw = response.read()
+            return response.status, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, (json.loads(raw) if raw else None)
+
+
+class Server:
+    """`crew serve` on a data directory (SQLite) or database URL; samples its RSS."""
+
+    def __init__(self, env):
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="crew-bench-", suffix=".log", delete=False)
+        started = time.monotonic()
+        self.process = subprocess.Popen([crew_binary(), "serve"], env=dict(env, CREW_PORT=str(self.port)),
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("crew serve exited: " + open(self.log.name).read())
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.005)
+        self.startup = time.monotonic() - started
+        self.peak_rss = 0
+        self._sampling = True
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def rss(self):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
+
+    def _sample(self):
+        while self._sampling:
+            try:
+                self.peak_rss = max(self.peak_rss, self.rss())
+            except (OSError, AttributeError):
+                pass
+            time.sleep(0.1)
+
+    def stop(self):
+        self._sampling = False
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def wrk(url, seconds, script=None, env=None):
+    args = ["wrk", f"-t{THREADS}", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency", url]
+    if script:
+        args[1:1] = ["-s", str(WRK / script)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True, env=dict(os.environ, **(env or {}))).stdout
+
+    def latency(label):
+        match = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)\b", out)
+        value, unit = float(match.group(1)), match.group(2)
+        return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": latency("50"), "p99": latency("99"),
+        "errors": (int(errors.group(1)) if errors else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
+        "statuses": {int(s): int(c) for s, c in re.findall(r"status (\d+): (\d+)", out)},
+    }
+
+
+def seed(env, members, workspaces=1):
+    out = subprocess.run([crew_binary(), "demo", "--scale", "--members", str(members), "--workspaces", str(workspaces)],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    return re.search(r"workspace (\S+)", out).group(1), re.search(r"owner: (\S+)", out).group(1)
+
+
+def login(url, email):
+    status, body = call(url, "POST", "/api/v1/auth/login", {"email": email, "password": "scale-password-1"})
+    assert status == 200, body
+    return body["token"]
+
+
+def base_env(database, data_dir):
+    env = dict(os.environ, CREW_DATA_DIR=data_dir, CREW_SECRET_KEY="cd" * 32, CREW_BCRYPT_COST="4",
+               CREW_LOG_LEVEL="warning", CREW_HOST="127.0.0.1", CREW_PLAN_BENCH="unlimited/1000")
+    env.pop("CREW_DATABASE_URL", None)
+    if database:
+        env["CREW_DATABASE_URL"] = database
+    return env
+
+
+def reset_postgres(database):
+    subprocess.run(["psql", database, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
+                   check=True, capture_output=True)
+
+
+def row(name, result, health):
+    ratio = f"{100 * result['rate'] / health['rate']:.0f}%" if health else "—"
+    return (f"| {name} | {result['rate']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | "
+            f"{ratio} |")
+
+
+def scenarios(args, database, lines):
+    data_dir = tempfile.mkdtemp(prefix="crew-http-bench-")
+    env = base_env(database, data_dir)
+    if database:
+        reset_postgres(database)
+    wid, owner_email = seed(env, args.members)
+    server = Server(env)
+    startups = []
+    try:
+        token = login(server.url, owner_email)
+        auth = {"BENCH_TOKEN": token}
+        status, link = call(server.url, "PATCH", f"/api/v1/workspaces/{wid}/client-invite-link",
+                            {"permissions": ["publish_posts"]}, token=token)
+        assert status == 200, link
+        link_token = link["url"].rsplit("/", 1)[1]
+        s = args.seconds
+        health = wrk(server.url + "/health", s)
+        results = [
+            ("GET /health (the ceiling: one database round trip)", health, None),
+            ("GET /api/v1/me", wrk(server.url + "/api/v1/me", s, "auth.lua", auth), health),
+            (f"members page (50) of {args.members:,}", wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50", s, "auth.lua", auth), health),
+            ("members search 'garcia'", wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50&search=garcia", s, "auth.lua", auth), health),
+            ("client invite link GET", wrk(f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", s, "auth.lua", auth), health),
+            ("GET /api/v1/join/{token} preview", wrk(f"{server.url}/api/v1/join/{link_token}", s), health),
+        ]
+        joins, admitted = join_run(server, wid, token, link_token, args)
+        results.append((f"link joins by registered people ({admitted} admitted)", joins, health))
+        bulk = bulk_delete(server, wid, token, args)
+        rss = server.peak_rss
+    finally:
+        server.stop()
+    seats_ok = seat_race(env, wid, token, link_token)
+    for _ in range(3):
+        again = Server(env)
+        startups.append(again.startup)
+        again.stop()
+    lines.append(f"| scenario (c{CONCURRENCY}, {args.seconds} s each) | req/s | p50 ms | p99 ms | errors | % of /health |")
+    lines.append("|---|---|---|---|---|---|")
+    lines += [row(name, result, ceiling) for name, result, ceiling in results]
+    lines.append("")
+    lines.append(f"Seat limit under a join burst: {seats_ok}.")
+    lines.append(f"Bulk delete of 1,000 members through the API (with their grants and invitations; audit rows kept): "
+                 f"{', '.join(f'{t:.0f}' for t in bulk)} ms (p50 {sorted(bulk)[len(bulk) // 2]:.0f} ms).")
+    lines.append(f"Server RSS peak over all scenarios: {rss:.0f} MB. Start-up to the first `/health` 200 on the existing "
+                 f"database: {', '.join(f'{1000 * t:.0f}' for t in startups)} ms.")
+    lines.append("")
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def sign_up(server, people, tag):
+    """Registers about `people` distinct people through the API (wrk); their
+    session tokens, one a line, in the returned file."""
+    tokens = tempfile.NamedTemporaryFile(prefix="crew-joiners-", delete=False).name
+    env = {"BENCH_PREFIX": f"{tag}{int(time.time() * 1000)}", "BENCH_TOKENS_OUT": tokens}
+    subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONCURRENCY}", f"-d{people // 250 + 1}s", "-s", str(WRK / "signup.lua"), server.url],
+                   capture_output=True, text=True, check=True, env=dict(os.environ, **env))
+    return tokens, sum(1 for _ in open(tokens))
+
+
+def join(server, link_token, tokens, seconds):
+    return wrk(f"{server.url}/api/v1/join/{link_token}", seconds, "join.lua",
+               {"BENCH_TOKENS": tokens, "BENCH_LINK": link_token, "BENCH_THREADS": str(THREADS)})
+
+
+def join_run(server, wid, owner, link_token, args):
+    """Registered people join through the link, the seat check on (an
+    unlimited plan): joins admitted per second, and the seat count after."""
+    tokens, count = sign_up(server, args.joiners, "j")
+    status, before = call(server.url, "GET", f"/api/v1/workspaces/{wid}", token=owner)
+    # Fewer seconds than people at the expected rate, so nobody is left over.
+    seconds = max(1, min(args.seconds, count // 1500))
+    result = join(server, link_token, tokens, seconds)
+    admitted = result["statuses"].get(201, 0)
+    assert admitted > 0 and set(result["statuses"]) <= {200, 201}, result["statuses"]
+    # 200s are /health asked for when the people ran out: the rate is then a lower bound.
+    status, after = call(server.url, "GET", f"/api/v1/workspaces/{wid}", token=owner)
+    # wrk stops with up to one request per connection in flight, unanswered but
+    # carried out: the seat count says how many joined.
+    joined = after["seats"]["used"] - before["seats"]["used"]
+    assert admitted <= joined <= admitted + CONCURRENCY, (before["seats"], after["seats"], admitted)
+    result["rate"] = joined / seconds
+    return result, joined
+
+
+def seat_race(env, wid, owner, link_token):
+    """A plan with 100 free seats, and 400 people joining at once: exactly 100 get in."""
+    server = Server(env)
+    status, workspace = call(server.url, "GET", f"/api/v1/workspaces/{wid}", token=owner)
+    server.stop()
+    used = workspace["seats"]["used"]
+    server = Server(dict(env, CREW_PLAN_BENCH=f"{used + 100}/1000"))
+    try:
+        status, body = call(server.url, "PATCH", f"/api/v1/workspaces/{wid}", {"plan": "bench"}, token=owner)
+        assert status == 200, body
+        tokens, count = sign_up(server, 400, "r")
+        assert count > 150, count
+        result = join(server, link_token, tokens, 1)
+        status, after = call(server.url, "GET", f"/api/v1/workspaces/{wid}", token=owner)
+    finally:
+        server.stop()
+    admitted, refused = result["statuses"].get(201, 0), result["statuses"].get(409, 0)
+    assert admitted == 100 and after["seats"]["used"] == used + 100 == after["seats"]["limit"], (result["statuses"], after["seats"])
+    return (f"with 100 seats free, {admitted + refused} concurrent joins admitted exactly {admitted} "
+            f"and refused {refused} with 409 `seat_limit_reached`; seats used {after['seats']['used']} of {after['seats']['limit']}")
+
+
+def bulk_delete(server, wid, owner, args):
+    times = []
+    for _ in range(args.bulk_runs):
+        ids, cursor = [], None
+        while len(ids) < 1000:
+            status, page = call(server.url, "GET", f"/api/v1/workspaces/{wid}/members?role=client&limit=200" + (f"&cursor={cursor}" if cursor else ""), token=owner)
+            ids += [m["id"] for m in page["items"]]
+            cursor = page["nextCursor"]
+            if not cursor:
+                break
+        started = time.monotonic()
+        status, body = call(server.url, "POST", f"/api/v1/workspaces/{wid}/members/bulk-delete", {"memberIds": ids[:1000]}, token=owner)
+        times.append(1000 * (time.monotonic() - started))
+        assert status == 200 and len(body["removed"]) == len(ids[:1000]), body
+    return times
+
+
+def scaling(args, database, lines):
+    lines.append(f"| members | page 1 req/s | p50 ms | p99 ms | search req/s | p50 ms | p99 ms | RSS MB |")
+    lines.append("|---|---|---|---|---|---|---|---|")
+    plans = []
+    for members in args.scales:
+        data_dir = tempfile.mkdtemp(prefix="crew-http-scale-")
+        env = base_env(database, data_dir)
+        if database:
+            reset_postgres(database)
+        wid, owner_email = seed(env, members)
+        server = Server(env)
+        try:
+            auth = {"BENCH_TOKEN": login(server.url, owner_email)}
+            seconds = max(2, args.seconds // 2)
+            page = wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50", seconds, "auth.lua", auth)
+            search = wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50&search=garcia", seconds, "auth.lua", auth)
+            rss = server.peak_rss
+        finally:
+            server.stop()
+        lines.append(f"| {members:,} | {page['rate']:.0f} | {page['p50']:.2f} | {page['p99']:.2f} | "
+                     f"{search['rate']:.0f} | {search['p50']:.2f} | {search['p99']:.2f} | {rss:.0f} |")
+        if database:
+            plans.append((members, explain(database, wid)))
+        shutil.rmtree(data_dir, ignore_errors=True)
+    lines.append("")
+    for members, plan in plans:
+        lines.append(f"<details><summary>PostgreSQL plans at {members:,} members</summary>\n\n```\n{plan}\n```\n</details>\n")
+
+
+def explain(database, wid):
+    page = ("SELECT m.*, u.* FROM memberships m JOIN users u ON m.user_id = u.id "
+            f"WHERE m.workspace_id = '{wid}' ORDER BY m.joined_at, m.id LIMIT 51")
+    search = ("SELECT m.*, u.* FROM memberships m JOIN users u ON m.user_id = u.id "
+              f"WHERE m.workspace_id = '{wid}' AND (u.email LIKE '%garcia%' OR LOWER(u.name) LIKE '%garcia%') "
+              "ORDER BY m.joined_at, m.id LIMIT 51")
+    out = []
+    for name, query in (("members page", page), ("members search", search)):
+        plan = subprocess.run(["psql", database, "-At", "-c", "EXPLAIN (ANALYZE, COSTS OFF) " + query],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        out.append(f"-- {name}\n{plan}")
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default=None, help="PostgreSQL URL; SQLite in a temporary directory when absent")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--scales", default="1000,10000,100000")
+    parser.add_argument("--joiners", type=int, default=6000)
+    parser.add_argument("--members", type=int, default=10_000, help="members of the workspace the scenarios use")
+    parser.add_argument("--bulk-runs", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.scales, args.joiners, args.bulk_runs, args.members = 1, "300", 300, 1, 2000
+    args.scales = [int(n) for n in args.scales.split(",")]
+    name = "PostgreSQL" if args.database else "SQLite"
+    lines = [f"### Over HTTP, {name}: one `crew serve`, wrk -t{THREADS} -c{CONCURRENCY} from a second process", ""]
+    scenarios(args, args.database, lines)
+    lines += [f"#### {name}: members page and search by workspace size", ""]
+    scaling(args, args.database, lines)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+-- GET with a bearer token (BENCH_TOKEN); counts status codes per thread.
+local token = os.getenv("BENCH_TOKEN")
+wrk.headers["Authorization"] = "Bearer " .. token
