@@ -56,9 +56,14 @@ public enum AccessGrants {
     static func replaceGrants(of membership: MembershipModel, with accountIDs: [UUID], on db: any Database) async throws {
         let membershipID = try membership.requireID()
         try await AccountGrantModel.query(on: db).filter(\.$membershipID == membershipID).delete()
-        for accountID in accountIDs {
-            try await AccountGrantModel(membershipID: membershipID, accountID: accountID, workspaceID: membership.workspaceID).create(on: db)
-        }
+        try await addGrants(of: membership, to: accountIDs, on: db)
+    }
+
+    /// Grants a membership that has none yet these accounts, in one statement.
+    static func addGrants(of membership: MembershipModel, to accountIDs: [UUID], on db: any Database) async throws {
+        guard !accountIDs.isEmpty else { return }
+        let membershipID = try membership.requireID()
+        try await accountIDs.map { AccountGrantModel(membershipID: membershipID, accountID: $0, workspaceID: membership.workspaceID) }.create(on: db)
     }
 
     /// Account ids granted to each of the memberships.

@@ -75,8 +75,13 @@ extension InviteLinkService {
         let probe = try await activeLink(token, ip: ip, on: db) { workspaceID in
             try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
         }
+        // The member's view is read after the commit: the workspace lock is held
+        // only for the check and the writes.
+        enum Decided {
+            case joined(MembershipModel), alreadyMember(MembershipModel), awaitingApproval(String)
+        }
         do {
-            return try await db.transaction { tx in
+            let decided = try await db.transaction { tx -> Decided in
                 try await WorkspaceLock.acquire(probe.workspaceID, on: tx)
                 // Under the lock: a refresh or an edit that committed meanwhile wins.
                 guard case .live(let link) = try await lookup(token, on: tx),
@@ -85,10 +90,10 @@ extension InviteLinkService {
                 if let existing = try await MembershipModel.query(on: tx)
                     .filter(\.$workspaceID == link.workspaceID).filter(\.$userID == identity.userID).first()
                 {
-                    return .alreadyMember(try await MemberService(env: env).view(of: existing, on: tx))
+                    return .alreadyMember(existing)
                 }
                 if link.requireApproval {
-                    return .awaitingApproval(requestID: try await requestApproval(link, identity: identity, actor: actor, on: tx))
+                    return .awaitingApproval(try await requestApproval(link, identity: identity, actor: actor, on: tx))
                 }
                 if Seats.countsAsSeat(role: .client, permissions: link.permissions) {
                     try await seats.requireRoom(for: 1, in: link.workspaceID, on: tx)
@@ -104,7 +109,12 @@ extension InviteLinkService {
                         targetLabel: identity.email,
                         after: ["permissions": link.permissionsText, "token": SecureToken.fingerprint(token)]),
                     by: actor, on: tx)
-                return .joined(try await MemberService(env: env).view(of: member, on: tx))
+                return .joined(member)
+            }
+            switch decided {
+            case .joined(let member): return .joined(try await MemberService(env: env).view(of: member, on: db))
+            case .alreadyMember(let member): return .alreadyMember(try await MemberService(env: env).view(of: member, on: db))
+            case .awaitingApproval(let requestID): return .awaitingApproval(requestID: requestID)
             }
         } catch DomainError.seatLimitReached {
             try await audit.record(
@@ -139,7 +149,7 @@ extension InviteLinkService {
         try await member.create(on: tx)
         let existing = accounts.isEmpty ? [] : try await SocialAccountModel.query(on: tx)
             .filter(\.$workspaceID == workspaceID).filter(\.$id ~~ accounts).all(\.$id)
-        try await AccessGrants.replaceGrants(of: member, with: existing, on: tx)
+        try await AccessGrants.addGrants(of: member, to: existing, on: tx)
         return member
     }
 

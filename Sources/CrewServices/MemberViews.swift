@@ -17,17 +17,49 @@ public struct MemberView: Codable, Sendable, Equatable {
     public var joinedAt: Date
 
     init(_ membership: MembershipModel, user: UserModel, accountIDs: [UUID]) {
-        self.id = membership.id!.apiString
-        self.userId = membership.userID.apiString
-        self.email = user.email
-        self.name = user.name
-        self.role = membership.role
-        self.permissions = membership.permissions.sorted()
-        self.allowedPlatforms = membership.allowedPlatforms.sorted()
+        self.init(
+            id: membership.id!, userID: membership.userID, email: user.email, name: user.name, role: membership.role,
+            permissions: membership.permissions, allowedPlatforms: membership.allowedPlatforms, accountIDs: accountIDs,
+            countsAsSeat: membership.countsAsSeat, joinedVia: membership.joinedVia, joinedAt: membership.joinedAt)
+    }
+
+    init(
+        id: UUID, userID: UUID, email: String, name: String, role: Role, permissions: Set<ClientPermission>, allowedPlatforms: Set<Platform>,
+        accountIDs: [UUID], countsAsSeat: Bool, joinedVia: String, joinedAt: Date
+    ) {
+        self.id = id.apiString
+        self.userId = userID.apiString
+        self.email = email
+        self.name = name
+        self.role = role
+        self.permissions = permissions.sorted()
+        self.allowedPlatforms = allowedPlatforms.sorted()
         self.accountIds = accountIDs.map(\.apiString).sorted()
-        self.countsAsSeat = membership.countsAsSeat
-        self.joinedVia = membership.joinedVia
-        self.joinedAt = membership.joinedAt
+        self.countsAsSeat = countsAsSeat
+        self.joinedVia = joinedVia
+        self.joinedAt = joinedAt
+    }
+}
+
+/// A members-page row as the list's statement selects it.
+struct MemberRow: Decodable {
+    var id: UUID
+    var user_id: UUID
+    var email: String
+    var name: String
+    var role: String
+    var permissions: String
+    var allowed_platforms: String
+    var counts_as_seat: Bool
+    var joined_via: String
+    var joined_at: Date
+
+    func view(accountIDs: [UUID]) -> MemberView {
+        let permissions: Set<ClientPermission> = CommaList.decode(permissions)
+        let platforms: Set<Platform> = CommaList.decode(allowed_platforms)
+        return MemberView(
+            id: id, userID: user_id, email: email, name: name, role: Role(rawValue: role) ?? .client, permissions: permissions,
+            allowedPlatforms: platforms, accountIDs: accountIDs, countsAsSeat: counts_as_seat, joinedVia: joined_via, joinedAt: joined_at)
     }
 }
 

@@ -38,6 +38,8 @@ public struct SeatLedger: Sendable {
     public func requireRoom(for additional: Int, in workspaceID: UUID, on db: any Database) async throws {
         guard additional > 0 else { return }
         guard let workspace = try await WorkspaceModel.find(workspaceID, on: db) else { throw DomainError.notFound() }
+        // A plan without a seat limit has room whatever the count: skip counting.
+        guard plan(of: workspace).seatLimit != nil else { return }
         let usage = try await usage(of: workspace, on: db)
         guard usage.allows(adding: additional) else {
             throw DomainError.seatLimitReached(Self.message(usage: usage, plan: workspace.plan, additional: additional))

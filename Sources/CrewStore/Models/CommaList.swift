@@ -2,20 +2,20 @@ import Foundation
 
 /// Sets of permissions, platforms and ids are stored as sorted comma-separated
 /// text: one portable column on SQLite and PostgreSQL, compared as plain strings.
-enum CommaList {
-    static func decode<T: RawRepresentable & Hashable>(_ text: String) -> Set<T> where T.RawValue == String {
+public enum CommaList {
+    public static func decode<T: RawRepresentable & Hashable>(_ text: String) -> Set<T> where T.RawValue == String {
         Set(text.split(separator: ",").compactMap { T(rawValue: String($0)) })
     }
 
-    static func encode<T: RawRepresentable>(_ values: some Sequence<T>) -> String where T.RawValue == String {
+    public static func encode<T: RawRepresentable>(_ values: some Sequence<T>) -> String where T.RawValue == String {
         values.map(\.rawValue).sorted().joined(separator: ",")
     }
 
-    static func decodeIDs(_ text: String) -> [UUID] {
+    public static func decodeIDs(_ text: String) -> [UUID] {
         text.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
     }
 
-    static func encodeIDs(_ ids: [UUID]) -> String {
+    public static func encodeIDs(_ ids: [UUID]) -> String {
         ids.map(\.uuidString).sorted().joined(separator: ",")
     }
 }
