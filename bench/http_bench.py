@@ -84,6 +84,12 @@ class Server:
                 pass
             time.sleep(0.1)
 
+    def take_peak(self):
+        """The highest RSS since the last call (MB)."""
+        peak, self.peak_rss = self.peak_rss, self.rss()
+        self.overall_peak = max(getattr(self, "overall_peak", 0), peak)
+        return peak
+
     def stop(self):
         self._sampling = False
         self.process.terminate()
@@ -141,7 +147,7 @@ def reset_postgres(database):
 def row(name, result, health):
     ratio = f"{100 * result['rate'] / health['rate']:.0f}%" if health else "—"
     return (f"| {name} | {result['rate']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | "
-            f"{ratio} |")
+            f"{result['rss']:.0f} | {ratio} |")
 
 
 def scenarios(args, database, lines):
@@ -160,19 +166,28 @@ def scenarios(args, database, lines):
         assert status == 200, link
         link_token = link["url"].rsplit("/", 1)[1]
         s = args.seconds
-        health = wrk(server.url + "/health", s)
-        results = [
-            ("GET /health (the ceiling: one database round trip)", health, None),
-            ("GET /api/v1/me", wrk(server.url + "/api/v1/me", s, "auth.lua", auth), health),
-            (f"members page (50) of {args.members:,}", wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50", s, "auth.lua", auth), health),
-            ("members search 'garcia'", wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50&search=garcia", s, "auth.lua", auth), health),
-            ("client invite link GET", wrk(f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", s, "auth.lua", auth), health),
-            ("GET /api/v1/join/{token} preview", wrk(f"{server.url}/api/v1/join/{link_token}", s), health),
-        ]
-        joins, admitted = join_run(server, wid, token, link_token, args)
-        results.append((f"link joins by registered people ({admitted} admitted)", joins, health))
+        results = []
+
+        def measure(name, run, ceiling=True):
+            server.take_peak()
+            result = run()
+            result["rss"] = server.take_peak()
+            results.append((name, result, results[0][1] if ceiling else None))
+            return result
+
+        measure("GET /health (the ceiling: one database round trip)", lambda: wrk(server.url + "/health", s), ceiling=False)
+        measure("GET /api/v1/me", lambda: wrk(server.url + "/api/v1/me", s, "auth.lua", auth))
+        members = f"{server.url}/api/v1/workspaces/{wid}/members?limit=50"
+        measure(f"members page (50) of {args.members:,}", lambda: wrk(members, s, "auth.lua", auth))
+        measure("members search 'garcia'", lambda: wrk(members + "&search=garcia", s, "auth.lua", auth))
+        measure("client invite link GET", lambda: wrk(f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", s, "auth.lua", auth))
+        measure("GET /api/v1/join/{token} preview", lambda: wrk(f"{server.url}/api/v1/join/{link_token}", s))
+        joins = measure("link joins by registered people", lambda: join_run(server, wid, token, link_token, args))
+        results[-1] = (f"link joins by registered people ({joins['joined']} joined)", joins, results[0][1])
+        server.take_peak()
         bulk = bulk_delete(server, wid, token, args)
-        rss = server.peak_rss
+        bulk_rss = server.take_peak()
+        rss = server.overall_peak
     finally:
         server.stop()
     seats_ok = seat_race(env, wid, token, link_token)
@@ -180,13 +195,13 @@ def scenarios(args, database, lines):
         again = Server(env)
         startups.append(again.startup)
         again.stop()
-    lines.append(f"| scenario (c{CONCURRENCY}, {args.seconds} s each) | req/s | p50 ms | p99 ms | errors | % of /health |")
-    lines.append("|---|---|---|---|---|---|")
+    lines.append(f"| scenario (c{CONCURRENCY}, {args.seconds} s each) | req/s | p50 ms | p99 ms | errors | server RSS MB | % of /health |")
+    lines.append("|---|---|---|---|---|---|---|")
     lines += [row(name, result, ceiling) for name, result, ceiling in results]
     lines.append("")
     lines.append(f"Seat limit under a join burst: {seats_ok}.")
     lines.append(f"Bulk delete of 1,000 members through the API (with their grants and invitations; audit rows kept): "
-                 f"{', '.join(f'{t:.0f}' for t in bulk)} ms (p50 {sorted(bulk)[len(bulk) // 2]:.0f} ms).")
+                 f"{', '.join(f'{t:.0f}' for t in bulk)} ms (p50 {sorted(bulk)[len(bulk) // 2]:.0f} ms; server RSS peak {bulk_rss:.0f} MB).")
     lines.append(f"Server RSS peak over all scenarios: {rss:.0f} MB. Start-up to the first `/health` 200 on the existing "
                  f"database: {', '.join(f'{1000 * t:.0f}' for t in startups)} ms.")
     lines.append("")
@@ -225,7 +240,8 @@ def join_run(server, wid, owner, link_token, args):
     joined = after["seats"]["used"] - before["seats"]["used"]
     assert admitted <= joined <= admitted + CONCURRENCY, (before["seats"], after["seats"], admitted)
     result["rate"] = joined / seconds
-    return result, joined
+    result["joined"] = joined
+    return result
 
 
 def seat_race(env, wid, owner, link_token):

@@ -11,8 +11,17 @@ public struct CrewClock: Sendable {
 
     public var now: Date { read() }
 
-    /// The system clock, truncated to milliseconds so stored and returned times agree.
-    public static let live = CrewClock {
-        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    /// The system clock in whole milliseconds, so stored and returned times agree.
+    public static let live = CrewClock { Date().wholeMilliseconds }
+}
+
+extension Date {
+    /// This time rounded to whole milliseconds, computed where `Date` keeps its value
+    /// (seconds since 2001). SQLite stores seconds since 1970 and reads them back
+    /// rounded to microseconds since 2001; only a time built this way comes back
+    /// bit for bit, so a keyset cursor made from a read row finds that row again
+    /// (a time truncated in 1970 seconds can come back one ulp apart).
+    public var wholeMilliseconds: Date {
+        Date(timeIntervalSinceReferenceDate: (timeIntervalSinceReferenceDate * 1000).rounded() / 1000)
     }
 }

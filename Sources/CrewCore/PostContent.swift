@@ -61,7 +61,8 @@ public struct PostSchedule: Sendable, Equatable {
             errors.append(FieldError(field: "timeZone", message: "must be an IANA time zone such as Europe/Berlin"))
         }
         guard errors.isEmpty else { throw .validationFailed(errors) }
-        self.at = at
+        // Whole milliseconds, so the list's keyset cursor finds the stored time again.
+        self.at = at.wholeMilliseconds
         self.timeZone = timeZone
     }
 

@@ -84,11 +84,15 @@ extension MemberService {
                 by: access.actor, on: tx)
             // The people removed hear of it (one multi-row insert, even for 1,000).
             let workspaceName = try await WorkspaceModel.find(access.workspaceID, on: tx)?.name ?? "a workspace"
+            // The notice says the same to everyone: render it once, address it to each.
+            let notice = CrewMails.memberRemoved(
+                workspaceName: workspaceName, workspaceID: access.workspaceID, removerName: access.actor.name, to: "",
+                publicURL: env.publicURL)
             try await Outbox(env: env).enqueue(
                 users.map { user in
-                    CrewMails.memberRemoved(
-                        workspaceName: workspaceName, workspaceID: access.workspaceID, removerName: access.actor.name, to: user.email,
-                        publicURL: env.publicURL)
+                    var mail = notice
+                    mail.to = user.email
+                    return mail
                 },
                 on: tx)
             return targets.map { $0.id!.apiString }

@@ -84,20 +84,30 @@ public struct KeysetCursor: Sendable, Equatable {
         self.id = id
     }
 
+    /// The time as `Date` keeps it (seconds since 2001, marked `r`), so the
+    /// cursor binds exactly the value that was read; seconds since 1970 would
+    /// come back an ulp apart and repeat or skip a row at the page boundary.
     public var encoded: String {
-        Base64URL.encode(Array("\(time.timeIntervalSince1970)|\(id.uuidString)".utf8))
+        Base64URL.encode(Array("r\(time.timeIntervalSinceReferenceDate)|\(id.uuidString)".utf8))
     }
 
     /// Parses a cursor from a query string; garbage is a validation error.
+    /// Cursors written before the `r` mark (seconds since 1970) still parse.
     public init(decoding text: String) throws(DomainError) {
         guard let bytes = Base64URL.decode(text), let plain = String(bytes: bytes, encoding: .utf8) else {
             throw .invalid("cursor", "is not a cursor from this list")
         }
         let parts = plain.split(separator: "|")
-        guard parts.count == 2, let seconds = Double(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
+        guard parts.count == 2, let id = UUID(uuidString: String(parts[1])) else {
             throw .invalid("cursor", "is not a cursor from this list")
         }
-        self.time = Date(timeIntervalSince1970: seconds)
+        if parts[0].hasPrefix("r"), let seconds = Double(parts[0].dropFirst()), seconds.isFinite {
+            self.time = Date(timeIntervalSinceReferenceDate: seconds)
+        } else if let seconds = Double(parts[0]), seconds.isFinite {
+            self.time = Date(timeIntervalSince1970: seconds)
+        } else {
+            throw .invalid("cursor", "is not a cursor from this list")
+        }
         self.id = id
     }
 }

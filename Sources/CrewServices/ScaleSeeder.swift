@@ -50,7 +50,7 @@ public struct ScaleSeeder: Sendable {
             SocialAccountModel(
                 id: UUID(), workspaceID: workspaceID, platform: Platform.allCases[index % Platform.allCases.count].rawValue,
                 name: "\(Self.brands[index % Self.brands.count]) \(index)", connectedByUserID: nil,
-                createdAt: start.addingTimeInterval(Double(index) / 1000), externalID: "scale-\(tag)-\(index)")
+                createdAt: start.addingTimeInterval(Double(index) / 1000).wholeMilliseconds, externalID: "scale-\(tag)-\(index)")
         }
         for chunk in stride(from: 0, to: accounts.count, by: 500) {
             try await Array(accounts[chunk..<min(chunk + 500, accounts.count)]).create(on: db)
@@ -77,7 +77,7 @@ public struct ScaleSeeder: Sendable {
                 let membership = MembershipModel(
                     id: UUID(), workspaceID: workspaceID, userID: user.id!, role: role, permissions: permissions,
                     allowedPlatforms: role == .client ? [.sandbox, .instagram] : [],
-                    joinedVia: n % 3 == 0 ? "link" : "email", joinedAt: start.addingTimeInterval(Double(n)))
+                    joinedVia: n % 3 == 0 ? "link" : "email", joinedAt: start.addingTimeInterval(Double(n)).wholeMilliseconds)
                 users.append(user)
                 memberships.append(membership)
                 if !accountIDs.isEmpty {

@@ -37,4 +37,41 @@ import Testing
             #expect(try row?.decode(column: "journal_mode", as: String.self) == "wal")
         }
     }
+
+    /// Times from the live clock come back from the database bit for bit, so a
+    /// keyset cursor made from a row finds that row again: paging the members of
+    /// a workspace whose join times carry every sub-millisecond digit the system
+    /// clock gives shows each member exactly once.
+    @Test func keysetPagesOverLiveClockTimesShowEveryMemberOnce() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(plan: "agency_plus", as: owner)
+            let workspaceID = try #require(UUID(uuidString: wid))
+            var expected: Set<String> = []
+            for n in 0..<157 {
+                let user = UserModel(email: "m\(n)@example.com", name: "M \(n)", passwordHash: "x", createdAt: Date())
+                try await user.create(on: app.db)
+                // Raw system times, about three per millisecond, as the app stores them.
+                let joined = Date(timeIntervalSince1970: 1_795_000_000 + Double(n / 3) * 0.0007 + Double.random(in: 0..<0.0001))
+                let member = MembershipModel(
+                    workspaceID: workspaceID, userID: user.id!, role: .client, joinedVia: "link", joinedAt: joined.wholeMilliseconds)
+                try await member.create(on: app.db)
+                expected.insert(member.id!.apiString)
+                let stored = try #require(try await MembershipModel.find(member.id, on: app.db))
+                #expect(stored.joinedAt == member.joinedAt, "read back bit for bit")
+            }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await app.client.send(
+                    .get, "/api/v1/workspaces/\(wid)/members?role=client&limit=20" + (cursor.map { "&cursor=\($0)" } ?? ""), token: owner.token)
+                let items = try #require(page.object["items"] as? [[String: Any]])
+                seen += items.compactMap { $0["id"] as? String }
+                cursor = page.object["nextCursor"] as? String
+            } while cursor != nil
+            #expect(seen.count == expected.count, "no member twice")
+            #expect(Set(seen) == expected)
+        }
+    }
 }
+
