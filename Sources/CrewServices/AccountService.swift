@@ -107,6 +107,12 @@ public struct AccountService: Sendable {
         return Identity(userID: row.user_id, email: row.email, name: row.name, credential: .session(id: row.id), tokenHash: hash)
     }
 
+    private struct WorkspaceRow: Decodable {
+        var id: UUID
+        var name: String
+        var role: String
+    }
+
     private struct SessionRow: Decodable {
         var id: UUID
         var user_id: UUID
@@ -133,13 +139,15 @@ public struct AccountService: Sendable {
     // MARK: The person
 
     public func me(_ identity: Identity, on db: any Database) async throws -> MeView {
-        let memberships = try await MembershipModel.query(on: db).filter(\.$userID == identity.userID).all()
-        let ids = memberships.map(\.workspaceID)
-        let workspaces = ids.isEmpty ? [] : try await WorkspaceModel.query(on: db).filter(\.$id ~~ ids).all()
-        let names = Dictionary(uniqueKeysWithValues: workspaces.map { ($0.id!, $0.name) })
-        let summaries = memberships.compactMap { m in
-            names[m.workspaceID].map { MeView.WorkspaceSummary(id: m.workspaceID.apiString, name: $0, role: m.role) }
-        }.sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw(
+            """
+            SELECT w.id, w.name, m.role FROM \(ident: MembershipModel.schema) m
+            JOIN \(ident: WorkspaceModel.schema) w ON w.id = m.workspace_id WHERE m.user_id = \(bind: identity.userID)
+            """
+        ).all(decoding: WorkspaceRow.self)
+        let summaries = rows.map { MeView.WorkspaceSummary(id: $0.id.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
+            .sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
         return MeView(id: identity.userID.apiString, email: identity.email, name: identity.name, workspaces: summaries)
     }
 

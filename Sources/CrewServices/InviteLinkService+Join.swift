@@ -78,7 +78,7 @@ extension InviteLinkService {
         // The member's view is read after the commit: the workspace lock is held
         // only for the check and the writes.
         enum Decided {
-            case joined(MembershipModel), alreadyMember(MembershipModel), awaitingApproval(String)
+            case joined(MembershipModel, grants: [UUID]), alreadyMember(MembershipModel), awaitingApproval(String)
         }
         do {
             let decided = try await db.transaction { tx -> Decided in
@@ -98,7 +98,7 @@ extension InviteLinkService {
                 if Seats.countsAsSeat(role: .client, permissions: link.permissions) {
                     try await seats.requireRoom(for: 1, in: link.workspaceID, on: tx)
                 }
-                let member = try await addClient(
+                let (member, grants) = try await addClient(
                     userID: identity.userID, workspaceID: link.workspaceID, permissions: link.permissions,
                     platforms: link.allowedPlatforms, accounts: link.accountIDs, on: tx)
                 link.uses += 1
@@ -109,10 +109,16 @@ extension InviteLinkService {
                         targetLabel: identity.email,
                         after: ["permissions": link.permissionsText, "token": SecureToken.fingerprint(token)]),
                     by: actor, on: tx)
-                return .joined(member)
+                return .joined(member, grants: grants)
             }
             switch decided {
-            case .joined(let member): return .joined(try await MemberService(env: env).view(of: member, on: db))
+            case .joined(let member, let grants):
+                // Everything the view shows is at hand: no reads after the commit.
+                return .joined(
+                    MemberView(
+                        id: member.id!, userID: identity.userID, email: identity.email, name: identity.name, role: member.role,
+                        permissions: member.permissions, allowedPlatforms: member.allowedPlatforms, accountIDs: grants,
+                        countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt))
             case .alreadyMember(let member): return .alreadyMember(try await MemberService(env: env).view(of: member, on: db))
             case .awaitingApproval(let requestID): return .awaitingApproval(requestID: requestID)
             }
@@ -142,7 +148,7 @@ extension InviteLinkService {
     func addClient(
         userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>, accounts: [UUID],
         on tx: any Database
-    ) async throws -> MembershipModel {
+    ) async throws -> (MembershipModel, grants: [UUID]) {
         let member = MembershipModel(
             workspaceID: workspaceID, userID: userID, role: .client, permissions: permissions, allowedPlatforms: platforms,
             joinedVia: "link", joinedAt: env.clock.now)
@@ -150,7 +156,7 @@ extension InviteLinkService {
         let existing = accounts.isEmpty ? [] : try await SocialAccountModel.query(on: tx)
             .filter(\.$workspaceID == workspaceID).filter(\.$id ~~ accounts).all(\.$id)
         try await AccessGrants.addGrants(of: member, to: existing, on: tx)
-        return member
+        return (member, existing)
     }
 
     private func requestApproval(_ link: InviteLinkModel, identity: Identity, actor: Actor, on tx: any Database) async throws -> String {

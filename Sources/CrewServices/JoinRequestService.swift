@@ -46,7 +46,7 @@ public struct JoinRequestService: Sendable {
             if Seats.countsAsSeat(role: .client, permissions: permissions) {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
             }
-            let member = try await links.addClient(
+            let (member, _) = try await links.addClient(
                 userID: request.userID, workspaceID: access.workspaceID, permissions: permissions,
                 platforms: request.allowedPlatforms, accounts: request.accountIDs, on: tx)
             request.state = "approved"
