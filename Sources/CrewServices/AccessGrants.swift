@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 
 /// Validation of what a member or invitation may be given: permissions that fit
@@ -69,7 +70,15 @@ public enum AccessGrants {
     /// Account ids granted to each of the memberships.
     static func grants(of membershipIDs: [UUID], on db: any Database) async throws -> [UUID: [UUID]] {
         guard !membershipIDs.isEmpty else { return [:] }
-        let rows = try await AccountGrantModel.query(on: db).filter(\.$membershipID ~~ membershipIDs).all()
-        return Dictionary(grouping: rows, by: \.membershipID).mapValues { $0.map(\.accountID) }
+        // A members page reads a few hundred of these: two columns into a plain row.
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.select().column("membership_id").column("account_id").from(AccountGrantModel.schema)
+            .where("membership_id", .in, SQLBind.group(membershipIDs)).all(decoding: GrantRow.self)
+        return Dictionary(grouping: rows, by: \.membership_id).mapValues { $0.map(\.account_id) }
+    }
+
+    private struct GrantRow: Decodable {
+        var membership_id: UUID
+        var account_id: UUID
     }
 }
