@@ -278,7 +278,8 @@ def bulk_delete(server, wid, owner, args):
         ids, cursor = [], None
         while len(ids) < 1000:
             status, page = call(server.url, "GET", f"/api/v1/workspaces/{wid}/members?role=client&limit=200" + (f"&cursor={cursor}" if cursor else ""), token=owner)
-            ids += [m["id"] for m in page["items"]]
+            # Deduplicated: builds before 2026-11-29 could repeat a row at a page boundary.
+            ids += [m["id"] for m in page["items"] if m["id"] not in ids]
             cursor = page["nextCursor"]
             if not cursor:
                 break

@@ -24,16 +24,20 @@ public struct DeadlineResponder<Inner: HTTPResponder>: HTTPResponder where Inner
         let work = Task { try await inner.respond(to: request, context: context) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Response, any Error>) in
-                Task {
-                    let result = await work.result
-                    if settled.claim() { continuation.resume(with: result) }
-                }
-                Task {
-                    try? await Task.sleep(for: deadline)
+                let timer = Task {
+                    // Cancelled when the work answers first: a timer left sleeping for the
+                    // whole deadline kept every request's context alive that long
+                    // (hundreds of MB at a few thousand requests a second).
+                    guard (try? await Task.sleep(for: deadline)) != nil else { return }
                     if settled.claim() {
                         context.logger.warning("request exceeded its deadline", metadata: ["deadline": "\(deadline)"])
                         continuation.resume(returning: HTTPProblem(DomainError.unavailable("The request took too long; try again shortly.")).response())
                     }
+                }
+                Task {
+                    let result = await work.result
+                    timer.cancel()
+                    if settled.claim() { continuation.resume(with: result) }
                 }
             }
         } onCancel: {

@@ -167,6 +167,11 @@ public struct DatabaseService: Service, CustomStringConvertible {
                     continuation.resume(with: result)
                 }
             }
+            let timer = Task {
+                // Cancelled when the database answers, so no sleeper outlives its ping.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                finish(.failure(ConnectionPoolTimeoutError.connectionRequestTimeout))
+            }
             Task {
                 do {
                     try await sql.raw("SELECT 1").run()
@@ -174,10 +179,7 @@ public struct DatabaseService: Service, CustomStringConvertible {
                 } catch {
                     finish(.failure(error))
                 }
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                finish(.failure(ConnectionPoolTimeoutError.connectionRequestTimeout))
+                timer.cancel()
             }
         }
     }

@@ -36,10 +36,10 @@ public struct OperationsController: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        // One buffer shared by every answer (copy-on-write), not a copy of the document per request.
+        let document = ByteBuffer(bytes: Self.openAPIDocument)
         api.get("openapi.json") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: Self.openAPIDocument)))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: document))
         }
     }
 }
