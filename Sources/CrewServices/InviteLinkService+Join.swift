@@ -14,8 +14,8 @@ extension InviteLinkService {
     func lookup(_ token: String, on db: any Database) async throws -> TokenLookup {
         guard SecureToken.isWellFormed(token) else { return .unknown }
         let hash = SecureToken.hash(token)
-        if let link = try await InviteLinkModel.query(on: db).filter(\.$tokenHash == hash).first() { return .live(link) }
-        if let retired = try await RetiredLinkTokenModel.query(on: db).filter(\.$tokenHash == hash).first() {
+        if let link = try await InviteLinkModel.first(where: ["token_hash": hash], on: db) { return .live(link) }
+        if let retired = try await RetiredLinkTokenModel.first(where: ["token_hash": hash], on: db) {
             return .retired(workspaceID: retired.workspaceID)
         }
         return .unknown
@@ -61,7 +61,7 @@ extension InviteLinkService {
     public func preview(token: String, ip: String?, on db: any Database) async throws -> JoinPreview {
         try await requireNotThrottled(ip: ip, on: db)
         let link = try await activeLink(token, ip: ip, on: db)
-        let workspace = try await WorkspaceModel.find(link.workspaceID, on: db)
+        let workspace = try await WorkspaceModel.first(where: ["id": link.workspaceID], on: db)
         return JoinPreview(
             workspace: .init(name: workspace?.name ?? ""), permissions: link.permissions.sorted(),
             allowedPlatforms: link.allowedPlatforms.sorted(), requireApproval: link.requireApproval)
@@ -87,9 +87,7 @@ extension InviteLinkService {
                 guard case .live(let link) = try await lookup(token, on: tx),
                     InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now)
                 else { throw Self.inactiveLink }
-                if let existing = try await MembershipModel.query(on: tx)
-                    .filter(\.$workspaceID == link.workspaceID).filter(\.$userID == identity.userID).first()
-                {
+                if let existing = try await MembershipModel.first(where: ["workspace_id": link.workspaceID, "user_id": identity.userID], on: tx) {
                     return .alreadyMember(existing)
                 }
                 if link.requireApproval {

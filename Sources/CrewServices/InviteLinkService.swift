@@ -127,7 +127,7 @@ public struct InviteLinkService: Sendable {
     // MARK: Helpers
 
     func find(_ workspaceID: UUID, on db: any Database) async throws -> InviteLinkModel? {
-        try await InviteLinkModel.query(on: db).filter(\.$workspaceID == workspaceID).first()
+        try await InviteLinkModel.first(where: ["workspace_id": workspaceID], on: db)
     }
 
     /// Gives the link a fresh token (hash and sealed copy) and returns it.

@@ -15,7 +15,7 @@ public struct RateLimiter: Sendable {
     /// `rate_limited` with the seconds left when it did.
     public func check(_ bucket: String, limit: Int, window: TimeInterval, on db: any Database) async throws {
         let start = windowStart(window)
-        if let row = try await RateLimitModel.query(on: db).filter(\.$bucket == bucket).filter(\.$windowStart == start).first(),
+        if let row = try await RateLimitModel.first(where: ["bucket": bucket, "window_start": start], on: db),
             row.count >= limit
         {
             throw DomainError.rateLimited(retryAfterSeconds: retryAfter(start, window))

@@ -37,7 +37,7 @@ public struct SeatLedger: Sendable {
     /// Refuses with `seat_limit_reached` when `additional` more seats do not fit.
     public func requireRoom(for additional: Int, in workspaceID: UUID, on db: any Database) async throws {
         guard additional > 0 else { return }
-        guard let workspace = try await WorkspaceModel.find(workspaceID, on: db) else { throw DomainError.notFound() }
+        guard let workspace = try await WorkspaceModel.first(where: ["id": workspaceID], on: db) else { throw DomainError.notFound() }
         // A plan without a seat limit has room whatever the count: skip counting.
         guard plan(of: workspace).seatLimit != nil else { return }
         let usage = try await usage(of: workspace, on: db)

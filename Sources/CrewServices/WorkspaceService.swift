@@ -39,8 +39,7 @@ public struct WorkspaceService: Sendable {
     /// The caller's membership of a workspace. Someone who is not a member gets
     /// "not found", so ids of other workspaces reveal nothing.
     public func membership(userID: UUID, workspaceID: UUID, on db: any Database) async throws -> MembershipModel {
-        guard let membership = try await MembershipModel.query(on: db)
-            .filter(\.$workspaceID == workspaceID).filter(\.$userID == userID).first()
+        guard let membership = try await MembershipModel.first(where: ["workspace_id": workspaceID, "user_id": userID], on: db)
         else { throw DomainError.notFound("No such workspace.") }
         return membership
     }
