@@ -8,7 +8,6 @@ plans on PostgreSQL). Prints a Markdown section.
 Usage: bench/http_bench.py [--database URL] [--seconds S] [--scales 1000,10000,100000] [--smoke]
 CREW_BIN names the crew binary (bench/run passes the release build)."""
 import argparse
-import json
 import os
 import pathlib
 import re
@@ -18,33 +17,17 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WRK = ROOT / "bench" / "wrk"
 sys.path.insert(0, str(ROOT / "Tests" / "pysupport"))
+from crew_api import call  # noqa: E402
 from crew_server import crew_binary, free_port  # noqa: E402
 
 CONCURRENCY = 32
 THREADS = 2
-
-
-def call(base, method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, (json.loads(raw) if raw else None)
 
 
 class Server:

@@ -75,8 +75,8 @@ extension InviteLinkService {
         let probe = try await activeLink(token, ip: ip, on: db) { workspaceID in
             try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
         }
-        // The member's view is read after the commit: the workspace lock is held
-        // only for the check and the writes.
+        // The answer is made after the commit: the workspace lock is held only
+        // for the check and the writes.
         enum Decided {
             case joined(MembershipModel, grants: [UUID]), alreadyMember(MembershipModel), awaitingApproval(String)
         }

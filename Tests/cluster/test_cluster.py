@@ -1,6 +1,5 @@
 """Every guarantee of one process holds for three behind nginx on one
 PostgreSQL, through crashes and a paused database."""
-import json
 import os
 import signal
 import threading
@@ -10,23 +9,8 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from crew_api import call  # noqa: F401  (bench/cluster.py imports it from here)
 from crew_server import CrewServer
-
-
-def call(base, method, path, body=None, token=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    if data is not None:
-        request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None)
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, (json.loads(raw) if raw else None)
 
 
 def signup(base, name):
