@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 
 /// Who performed an action, copied into audit rows so they stay readable after
@@ -58,11 +59,25 @@ public struct AuditLog: Sendable {
         try await row(entry, by: actor).create(on: db)
     }
 
-    /// Appends many events with one multi-row insert (bulk removals write 1,000).
+    /// Appends many events with plain multi-row inserts (bulk removals write 1,000;
+    /// through Fluent's model inserts that was a quarter of the removal's time).
     public func record(_ entries: [AuditEntry], by actor: Actor, on db: any Database) async throws {
         guard !entries.isEmpty else { return }
-        for chunk in stride(from: 0, to: entries.count, by: 500) {
-            try await entries[chunk..<min(chunk + 500, entries.count)].map { row($0, by: actor) }.create(on: db)
+        let now = clock.now
+        let sql = db as! any SQLDatabase
+        for start in stride(from: 0, to: entries.count, by: 500) {
+            var insert = sql.insert(into: AuditEventModel.schema).columns(
+                "id", "workspace_id", "actor_user_id", "actor_name", "action", "target_type", "target_id", "target_label",
+                "before_json", "after_json", "ip", "batch_id", "created_at")
+            for entry in entries[start..<min(start + 500, entries.count)] {
+                insert = insert.values([
+                    SQLBind(UUID()), SQLBind.orNull(entry.workspaceID), SQLBind.orNull(actor.userID), SQLBind(actor.name),
+                    SQLBind(entry.action), SQLBind(entry.targetType), SQLBind.orNull(entry.targetID), SQLBind(entry.targetLabel),
+                    SQLBind.orNull(entry.before.map(Self.json)), SQLBind.orNull(entry.after.map(Self.json)), SQLBind.orNull(actor.ip),
+                    SQLBind.orNull(entry.batchID), SQLBind(now),
+                ])
+            }
+            try await insert.run()
         }
     }
 

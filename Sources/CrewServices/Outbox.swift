@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 
 /// A mail to send, as the outbox stores it.
@@ -39,10 +40,35 @@ public struct Outbox: Sendable {
         try await enqueue([mail], on: db)
     }
 
-    /// Many mails in one multi-row insert (bulk removal notices).
+    /// Many mails in plain multi-row inserts (a bulk removal writes 1,000 notices).
+    /// Identical bodies are sealed once: a notice to 1,000 people is one text.
     public func enqueue(_ mails: [OutgoingMail], on db: any Database) async throws {
-        guard !mails.isEmpty else { return }
-        try await mails.map(row).create(on: db)
+        guard mails.count > 1 else {
+            try await mails.map(row).create(on: db)
+            return
+        }
+        var sealed: [String: String] = [:]
+        func seal(_ body: String) -> String {
+            if let known = sealed[body] { return known }
+            let text = MailBody.seal(body, with: sealer)
+            sealed[body] = text
+            return text
+        }
+        let now = clock.now
+        let sql = db as! any SQLDatabase
+        for start in stride(from: 0, to: mails.count, by: 500) {
+            var insert = sql.insert(into: OutboxMessageModel.schema).columns(
+                "id", "workspace_id", "kind", "to_address", "subject", "text_body", "html_body", "invitation_id", "created_at",
+                "next_attempt_at", "attempts")
+            for mail in mails[start..<min(start + 500, mails.count)] {
+                insert = insert.values([
+                    SQLBind(UUID()), SQLBind.orNull(mail.workspaceID), SQLBind(mail.kind), SQLBind(mail.to), SQLBind(mail.subject),
+                    SQLBind(seal(mail.text)), SQLBind(seal(mail.html)), SQLBind.orNull(mail.invitationID), SQLBind(now), SQLBind(now),
+                    SQLBind(0),
+                ])
+            }
+            try await insert.run()
+        }
     }
 
     private func row(_ mail: OutgoingMail) -> OutboxMessageModel {

@@ -1,4 +1,5 @@
 import CrewCore
+import CrewServices
 import CrewStore
 import CrewTestSupport
 import Foundation
@@ -76,7 +77,18 @@ import Testing
             let events = try await AuditEventModel.query(on: app.db).filter(\.$action == "member.removed").all()
             #expect(events.count == 2)
             #expect(events[0].batchID != nil && events[0].batchID == events[1].batchID, "one batch id ties a bulk removal together")
+            #expect(Set(events.compactMap(\.targetID)) == [clients[0].memberID, clients[2].memberID])
+            #expect(Set(events.map(\.targetLabel)) == [clients[0].user.email, clients[2].user.email])
+            #expect(events.allSatisfy { $0.actorName == "Olga" && $0.beforeJSON?.contains("\"role\":\"client\"") == true && $0.workspaceID != nil })
             #expect(try await MembershipModel.query(on: app.db).count() == 2)
+            // Each person removed gets the notice, sealed at rest and readable.
+            let notices = try await OutboxMessageModel.query(on: app.db).filter(\.$kind == "member_removed").all()
+            #expect(Set(notices.map(\.toAddress)) == [clients[0].user.email, clients[2].user.email])
+            for notice in notices {
+                #expect(notice.textBody.hasPrefix("sealed:") && notice.attempts == 0 && notice.sentAt == nil)
+                #expect(MailBody.open(notice.textBody, with: app.services.env.sealer)?.contains("Olga") == true)
+                #expect(MailBody.open(notice.htmlBody, with: app.services.env.sealer)?.contains("Olga") == true)
+            }
         }
     }
 

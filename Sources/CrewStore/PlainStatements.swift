@@ -14,3 +14,10 @@ extension Model {
         return try await sql.raw("SELECT * FROM \(ident: schema) WHERE \(filter) LIMIT 1").first(decodingFluent: Self.self)
     }
 }
+
+extension SQLBind {
+    /// A bound value, or SQL `NULL` for nil (plain inserts of optional columns).
+    public static func orNull(_ value: (some Encodable & Sendable)?) -> any SQLExpression {
+        value.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null
+    }
+}
