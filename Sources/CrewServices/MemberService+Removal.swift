@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 
 /// Why one id of a bulk removal was refused.
@@ -52,34 +53,40 @@ extension MemberService {
             try await WorkspaceLock.acquire(access.workspaceID, on: tx)
             let parsed = ids.map { UUID(uuidString: $0) }
             let valid = parsed.compactMap { $0 }
-            let found = valid.isEmpty ? [] : try await MembershipModel.query(on: tx)
-                .filter(\.$workspaceID == access.workspaceID).filter(\.$id ~~ valid).all()
-            let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id!, $0) })
+            // The members with their emails as plain rows in one statement (1,000 whole
+            // membership and user models were a quarter of a bulk removal's time).
+            let found = valid.isEmpty ? [] : try await (tx as! any SQLDatabase).select()
+                .column(SQLColumn("id", table: "m")).column(SQLColumn("user_id", table: "m")).column(SQLColumn("role", table: "m"))
+                .column(SQLColumn("permissions", table: "m")).column(SQLColumn("email", table: "u"))
+                .from(SQLAlias(SQLIdentifier(MembershipModel.schema), as: SQLIdentifier("m")))
+                .join(SQLAlias(SQLIdentifier(UserModel.schema), as: SQLIdentifier("u")), on: SQLColumn("id", table: "u"), .equal, SQLColumn("user_id", table: "m"))
+                .where(SQLColumn("workspace_id", table: "m"), .equal, SQLBind(access.workspaceID))
+                .where(SQLColumn("id", table: "m"), .in, SQLBind.group(valid))
+                .all(decoding: RemovalRow.self)
+            let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id, $0) })
             var refused: [Refusal] = []
-            var targets: [MembershipModel] = []
+            var targets: [RemovalRow] = []
             for (text, id) in zip(ids, parsed) {
                 guard let id, let member = byID[id] else {
                     refused.append(Refusal(id: text, code: "not_found", detail: "No such member."))
                     continue
                 }
                 do throws(DomainError) {
-                    try MembershipRules.checkRemoval(actor: access.role, target: member.role)
+                    try MembershipRules.checkRemoval(actor: access.role, target: Role(rawValue: member.role) ?? .client)
                     targets.append(member)
                 } catch {
                     refused.append(Refusal(id: text, code: error.code, detail: error.detail))
                 }
             }
             guard refused.isEmpty else { throw BulkRefused(refused: refused) }
-            try await removeRows(of: targets, workspaceID: access.workspaceID, on: tx)
-            let users = try await UserModel.query(on: tx).filter(\.$id ~~ targets.map(\.userID)).all()
-            let emails = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.email) })
+            try await removeRows(ids: targets.map(\.id), userIDs: targets.map(\.user_id), workspaceID: access.workspaceID, on: tx)
             let batch = targets.count > 1 ? UUID() : nil
             try await audit.record(
                 targets.map { member in
                     AuditEntry(
                         workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
-                        targetID: member.id!.apiString, targetLabel: emails[member.userID] ?? "",
-                        before: ["role": member.role.rawValue, "permissions": member.permissionsText], batchID: batch)
+                        targetID: member.id.apiString, targetLabel: member.email,
+                        before: ["role": member.role, "permissions": member.permissions], batchID: batch)
                 },
                 by: access.actor, on: tx)
             // The people removed hear of it (one multi-row insert, even for 1,000).
@@ -89,27 +96,35 @@ extension MemberService {
                 workspaceName: workspaceName, workspaceID: access.workspaceID, removerName: access.actor.name, to: "",
                 publicURL: env.publicURL)
             try await Outbox(env: env).enqueue(
-                users.map { user in
+                targets.map { member in
                     var mail = notice
-                    mail.to = user.email
+                    mail.to = member.email
                     return mail
                 },
                 on: tx)
-            return targets.map { $0.id!.apiString }
+            return targets.map { $0.id.apiString }
         }
     }
 
     /// Deletes memberships with their grants and revokes the invitations they sent.
     /// Posts, social accounts, the users and audit history stay.
-    func removeRows(of members: [MembershipModel], workspaceID: UUID, on tx: any Database) async throws {
-        guard !members.isEmpty else { return }
-        let ids = members.map { $0.id! }
+    func removeRows(ids: [UUID], userIDs: [UUID], workspaceID: UUID, on tx: any Database) async throws {
+        guard !ids.isEmpty else { return }
         try await AccountGrantModel.query(on: tx).filter(\.$membershipID ~~ ids).delete()
         try await MembershipModel.query(on: tx).filter(\.$id ~~ ids).delete()
         try await InvitationModel.query(on: tx)
             .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
-            .filter(\.$invitedByUserID ~~ members.map(\.userID))
+            .filter(\.$invitedByUserID ~~ userIDs)
             .set(\.$state, to: InvitationModel.revoked).set(\.$closedAt, to: env.clock.now)
             .update()
     }
+}
+
+/// A member to remove, with what the audit row and the notice need.
+struct RemovalRow: Decodable {
+    var id: UUID
+    var user_id: UUID
+    var role: String
+    var permissions: String
+    var email: String
 }

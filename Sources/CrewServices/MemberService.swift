@@ -137,7 +137,7 @@ public struct MemberService: Sendable {
         try await db.transaction { tx in
             try await WorkspaceLock.acquire(access.workspaceID, on: tx)
             let member = try await find(access.membershipID, in: access.workspaceID, on: tx)
-            try await removeRows(of: [member], workspaceID: access.workspaceID, on: tx)
+            try await removeRows(ids: [member.id!], userIDs: [member.userID], workspaceID: access.workspaceID, on: tx)
             try await audit.record(
                 AuditEntry(
                     workspaceID: access.workspaceID, action: "member.left", targetType: "member",
