@@ -56,7 +56,7 @@ public struct AuditLog: Sendable {
     }
 
     public func record(_ entry: AuditEntry, by actor: Actor, on db: any Database) async throws {
-        try await row(entry, by: actor).create(on: db)
+        try await record([entry], by: actor, on: db)
     }
 
     /// Appends many events with plain multi-row inserts (bulk removals write 1,000;
@@ -79,24 +79,6 @@ public struct AuditLog: Sendable {
             }
             try await insert.run()
         }
-    }
-
-    private func row(_ entry: AuditEntry, by actor: Actor) -> AuditEventModel {
-        let row = AuditEventModel()
-        row.id = UUID()
-        row.workspaceID = entry.workspaceID
-        row.actorUserID = actor.userID
-        row.actorName = actor.name
-        row.action = entry.action
-        row.targetType = entry.targetType
-        row.targetID = entry.targetID
-        row.targetLabel = entry.targetLabel
-        row.beforeJSON = entry.before.map(Self.json)
-        row.afterJSON = entry.after.map(Self.json)
-        row.ip = actor.ip
-        row.batchID = entry.batchID
-        row.createdAt = clock.now
-        return row
     }
 
     private static func json(_ values: [String: String]) -> String {

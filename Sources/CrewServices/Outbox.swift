@@ -40,13 +40,10 @@ public struct Outbox: Sendable {
         try await enqueue([mail], on: db)
     }
 
-    /// Many mails in plain multi-row inserts (a bulk removal writes 1,000 notices).
+    /// Mails in plain multi-row inserts (a bulk removal writes 1,000 notices).
     /// Identical bodies are sealed once: a notice to 1,000 people is one text.
     public func enqueue(_ mails: [OutgoingMail], on db: any Database) async throws {
-        guard mails.count > 1 else {
-            try await mails.map(row).create(on: db)
-            return
-        }
+        guard !mails.isEmpty else { return }
         var sealed: [String: String] = [:]
         func seal(_ body: String) -> String {
             if let known = sealed[body] { return known }
@@ -69,22 +66,6 @@ public struct Outbox: Sendable {
             }
             try await insert.run()
         }
-    }
-
-    private func row(_ mail: OutgoingMail) -> OutboxMessageModel {
-        let row = OutboxMessageModel()
-        row.id = UUID()
-        row.kind = mail.kind
-        row.toAddress = mail.to
-        row.subject = mail.subject
-        row.textBody = MailBody.seal(mail.text, with: sealer)
-        row.htmlBody = MailBody.seal(mail.html, with: sealer)
-        row.workspaceID = mail.workspaceID
-        row.invitationID = mail.invitationID
-        row.createdAt = clock.now
-        row.nextAttemptAt = clock.now
-        row.attempts = 0
-        return row
     }
 }
 
