@@ -159,28 +159,8 @@ public struct DatabaseService: Service, CustomStringConvertible {
     /// of holding the health check until it wakes up.
     public func ping(timeout: Duration = .seconds(2)) async throws {
         guard let sql = database() as? any SQLDatabase else { return }
-        let settled = MigrationFlag()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            @Sendable func finish(_ result: Result<Void, any Error>) {
-                // Whichever comes first answers; the other is ignored.
-                if settled.value.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-                    continuation.resume(with: result)
-                }
-            }
-            let timer = Task {
-                // Cancelled when the database answers, so no sleeper outlives its ping.
-                guard (try? await Task.sleep(for: timeout)) != nil else { return }
-                finish(.failure(ConnectionPoolTimeoutError.connectionRequestTimeout))
-            }
-            Task {
-                do {
-                    try await sql.raw("SELECT 1").run()
-                    finish(.success(()))
-                } catch {
-                    finish(.failure(error))
-                }
-                timer.cancel()
-            }
+        try await Deadline.race(timeout, work: { try await sql.raw("SELECT 1").run() }) {
+            .failure(ConnectionPoolTimeoutError.connectionRequestTimeout)
         }
     }
 
