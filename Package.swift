@@ -147,6 +147,8 @@ let package = Package(
             dependencies: [
                 "CrewApp", "CrewCore", "CrewStore", "CrewServices", "CrewSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

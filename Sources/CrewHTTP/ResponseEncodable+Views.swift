@@ -6,10 +6,59 @@ extension MeView: ResponseEncodable {}
 extension UserView: ResponseEncodable {}
 extension APITokenView: ResponseEncodable {}
 extension WorkspaceView: ResponseEncodable {}
-extension ListPage: ResponseEncodable, ResponseGenerator {}
 extension MemberView: ResponseEncodable {}
 extension InvitationView: ResponseEncodable {}
 extension AuditEventView: ResponseEncodable {}
 extension JoinRequestView: ResponseEncodable {}
 extension SocialAccountView: ResponseEncodable {}
 extension PlatformOption: ResponseEncodable {}
+
+extension ListPage: ResponseEncodable, ResponseGenerator {
+    /// Pages of items that write their own JSON skip `JSONEncoder`.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        if let writable = self as? any JSONWritable { return writable.jsonResponse() }
+        return try context.responseEncoder.encode(self, from: request, context: context)
+    }
+}
+
+extension ListPage: JSONWritable where Item: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.objectStart()
+        json.key("items")
+        json.arrayStart()
+        for item in items { json.value(item) }
+        json.arrayEnd()
+        json.key("nextCursor")
+        json.string(nextCursor)
+        json.objectEnd()
+    }
+}
+
+extension MemberView: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.objectStart()
+        json.key("accountIds")
+        json.strings(accountIds)
+        json.key("allowedPlatforms")
+        json.strings(allowedPlatforms.map(\.rawValue))
+        json.key("countsAsSeat")
+        json.bool(countsAsSeat)
+        json.key("email")
+        json.string(email)
+        json.key("id")
+        json.string(id)
+        json.key("joinedAt")
+        json.date(joinedAt)
+        json.key("joinedVia")
+        json.string(joinedVia)
+        json.key("name")
+        json.string(name)
+        json.key("permissions")
+        json.strings(permissions.map(\.rawValue))
+        json.key("role")
+        json.string(role.rawValue)
+        json.key("userId")
+        json.string(userId)
+        json.objectEnd()
+    }
+}

@@ -98,7 +98,7 @@ public struct KeysetCursor: Sendable, Equatable {
             throw .invalid("cursor", "is not a cursor from this list")
         }
         let parts = plain.split(separator: "|")
-        guard parts.count == 2, let id = UUID(uuidString: String(parts[1])) else {
+        guard parts.count == 2, let id = UUID(parsing: parts[1]) else {
             throw .invalid("cursor", "is not a cursor from this list")
         }
         if parts[0].hasPrefix("r"), let seconds = Double(parts[0].dropFirst()), seconds.isFinite {

@@ -6,6 +6,8 @@ import CrewStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 
 @main
 struct CrewCommand: AsyncParsableCommand {
@@ -14,6 +16,15 @@ struct CrewCommand: AsyncParsableCommand {
         abstract: "Crew: team and client management for social-media workspaces.",
         subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self, SandboxCommand.self, Doctor.self],
         defaultSubcommand: Serve.self)
+
+    /// Swift concurrency's jobs run on NIO's event loops instead of a pool of
+    /// their own: a request resumes on the thread where its database answer
+    /// arrived, not after a hop to another thread (two thread switches per
+    /// statement; see bench/NOTES.md). Must come before any other task starts.
+    static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }
 
 /// Flags shared by every command that opens the database.

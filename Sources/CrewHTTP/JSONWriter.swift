@@ -1,0 +1,180 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// An answer that writes its own JSON, byte for byte what `responseEncoder`
+/// would write (keys sorted, dates as ISO 8601 seconds, slashes unescaped);
+/// `JSONWriterTests` compare the two. For the lists a client pages through:
+/// Foundation's `JSONEncoder` builds a dictionary per object and sorts its keys,
+/// and was a fifth of the CPU of a members page in profiles (bench/NOTES.md).
+public protocol JSONWritable {
+    /// Writes the value; an object writes its keys in sorted order.
+    func write(to json: inout JSONWriter)
+}
+
+/// Appends JSON to a byte buffer. Callers write keys in sorted order.
+public struct JSONWriter {
+    public private(set) var buffer: ByteBuffer
+    /// Whether the next value or key follows another in the same object or array.
+    private var needsComma = false
+
+    public init(capacity: Int = 1024) {
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    }
+
+    public mutating func objectStart() {
+        separate()
+        buffer.writeInteger(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    public mutating func objectEnd() {
+        buffer.writeInteger(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    public mutating func arrayStart() {
+        separate()
+        buffer.writeInteger(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    public mutating func arrayEnd() {
+        buffer.writeInteger(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    /// An object's key (plain ASCII, never escaped); the value follows.
+    public mutating func key(_ name: StaticString) {
+        separate()
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeStaticString(name)
+        buffer.writeStaticString("\":")
+        needsComma = false
+    }
+
+    public mutating func string(_ text: String) {
+        separate()
+        writeEscaped(text)
+        needsComma = true
+    }
+
+    public mutating func string(_ text: String?) {
+        if let text { string(text) } else { null() }
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        buffer.writeStaticString(value ? "true" : "false")
+        needsComma = true
+    }
+
+    public mutating func int(_ value: Int) {
+        separate()
+        buffer.writeString(String(value))
+        needsComma = true
+    }
+
+    public mutating func null() {
+        separate()
+        buffer.writeStaticString("null")
+        needsComma = true
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, the fraction dropped (as Foundation's `.iso8601`).
+    public mutating func date(_ date: Date) {
+        separate()
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (day, offset) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        let (year, month, dayOfMonth) = Self.civil(daysSince1970: day)
+        buffer.writeInteger(UInt8(ascii: "\""))
+        buffer.writeString(year < 1000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year))
+        writeTwoDigits(month, after: "-")
+        writeTwoDigits(dayOfMonth, after: "-")
+        writeTwoDigits(offset / 3600, after: "T")
+        writeTwoDigits(offset % 3600 / 60, after: ":")
+        writeTwoDigits(offset % 60, after: ":")
+        buffer.writeStaticString("Z\"")
+        needsComma = true
+    }
+
+    public mutating func strings(_ texts: [String]) {
+        arrayStart()
+        for text in texts { string(text) }
+        arrayEnd()
+    }
+
+    public mutating func value(_ value: some JSONWritable) {
+        value.write(to: &self)
+        needsComma = true
+    }
+
+    private mutating func separate() {
+        if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }
+    }
+
+    private mutating func writeTwoDigits(_ value: Int, after separator: Unicode.Scalar) {
+        buffer.writeInteger(UInt8(ascii: separator))
+        buffer.writeInteger(UInt8(ascii: "0") + UInt8(value / 10))
+        buffer.writeInteger(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// Quotes and escapes as Foundation does: `"` and `\`, the short escapes for
+    /// backspace, form feed, newline, return and tab, `\u00xx` for other control
+    /// characters; everything else (slashes, non-ASCII) as it is.
+    private mutating func writeEscaped(_ text: String) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var clean = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[clean..<index]))
+                clean = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case 0x08: buffer.writeStaticString("\\b")
+                case 0x0C: buffer.writeStaticString("\\f")
+                case 0x0A: buffer.writeStaticString("\\n")
+                case 0x0D: buffer.writeStaticString("\\r")
+                case 0x09: buffer.writeStaticString("\\t")
+                default:
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(Self.hexDigits[Int(byte >> 4)])
+                    buffer.writeInteger(Self.hexDigits[Int(byte & 0x0F)])
+                }
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[clean...]))
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Year, month and day of a day count since 1970-01-01 in the proleptic
+    /// Gregorian calendar (the "civil from days" algorithm: 400-year eras of
+    /// 146,097 days, years starting in March so the leap day comes last).
+    static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension JSONWritable {
+    /// The JSON answer, without going through `JSONEncoder`.
+    public func jsonResponse(status: HTTPResponse.Status = .ok) -> Response {
+        var json = JSONWriter()
+        json.value(self)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(json.buffer.readableBytes)],
+            body: .init(byteBuffer: json.buffer))
+    }
+}
