@@ -74,11 +74,11 @@ public enum AccessGrants {
         let sql = db as! any SQLDatabase
         let rows = try await sql.select().column("membership_id").column("account_id").from(AccountGrantModel.schema)
             .where("membership_id", .in, SQLBind.group(membershipIDs)).all(decoding: GrantRow.self)
-        return Dictionary(grouping: rows, by: \.membership_id).mapValues { $0.map(\.account_id) }
+        return Dictionary(grouping: rows, by: \.membership_id.uuid).mapValues { $0.map(\.account_id.uuid) }
     }
 
     private struct GrantRow: Decodable {
-        var membership_id: UUID
-        var account_id: UUID
+        var membership_id: RowID
+        var account_id: RowID
     }
 }

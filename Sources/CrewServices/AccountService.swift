@@ -104,18 +104,18 @@ public struct AccountService: Sendable {
             ).first(decoding: SessionRow.self),
             row.expires_at > env.clock.now
         else { return nil }
-        return Identity(userID: row.user_id, email: row.email, name: row.name, credential: .session(id: row.id), tokenHash: hash)
+        return Identity(userID: row.user_id.uuid, email: row.email, name: row.name, credential: .session(id: row.id.uuid), tokenHash: hash)
     }
 
     private struct WorkspaceRow: Decodable {
-        var id: UUID
+        var id: RowID
         var name: String
         var role: String
     }
 
     private struct SessionRow: Decodable {
-        var id: UUID
-        var user_id: UUID
+        var id: RowID
+        var user_id: RowID
         var expires_at: Date
         var email: String
         var name: String
@@ -146,7 +146,7 @@ public struct AccountService: Sendable {
             JOIN \(ident: WorkspaceModel.schema) w ON w.id = m.workspace_id WHERE m.user_id = \(bind: identity.userID)
             """
         ).all(decoding: WorkspaceRow.self)
-        let summaries = rows.map { MeView.WorkspaceSummary(id: $0.id.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
+        let summaries = rows.map { MeView.WorkspaceSummary(id: $0.id.uuid.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
             .sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
         return MeView(id: identity.userID.apiString, email: identity.email, name: identity.name, workspaces: summaries)
     }

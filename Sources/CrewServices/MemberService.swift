@@ -49,9 +49,9 @@ public struct MemberService: Sendable {
             """
         ).all(decoding: MemberRow.self)
         let pageRows = Array(rows.prefix(limit.value))
-        let grants = try await AccessGrants.grants(of: pageRows.map(\.id), on: db)
-        let items = pageRows.map { $0.view(accountIDs: grants[$0.id] ?? []) }
-        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id).encoded } : nil
+        let grants = try await AccessGrants.grants(of: pageRows.map(\.id.uuid), on: db)
+        let items = pageRows.map { $0.view(accountIDs: grants[$0.id.uuid] ?? []) }
+        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
         return Page(items: items, nextCursor: next)
     }
 

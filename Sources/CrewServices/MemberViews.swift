@@ -43,8 +43,8 @@ public struct MemberView: Codable, Sendable, Equatable {
 
 /// A members-page row as the list's statement selects it.
 struct MemberRow: Decodable {
-    var id: UUID
-    var user_id: UUID
+    var id: RowID
+    var user_id: RowID
     var email: String
     var name: String
     var role: String
@@ -58,7 +58,7 @@ struct MemberRow: Decodable {
         let permissions: Set<ClientPermission> = CommaList.decode(permissions)
         let platforms: Set<Platform> = CommaList.decode(allowed_platforms)
         return MemberView(
-            id: id, userID: user_id, email: email, name: name, role: Role(rawValue: role) ?? .client, permissions: permissions,
+            id: id.uuid, userID: user_id.uuid, email: email, name: name, role: Role(rawValue: role) ?? .client, permissions: permissions,
             allowedPlatforms: platforms, accountIDs: accountIDs, countsAsSeat: counts_as_seat, joinedVia: joined_via, joinedAt: joined_at)
     }
 }
