@@ -33,8 +33,7 @@ public struct AccountService: Sendable {
         guard let email, let name else { preconditionFailure("finish() throws when a check failed") }
 
         let hash = try await env.passwordHasher.hash(password)
-        return try await db.transaction { tx in
-            try await WriteLock.acquire(on: tx)
+        return try await db.writeTransaction { tx in
             guard try await UserModel.query(on: tx).filter(\.$email == email.value).first() == nil else {
                 throw DomainError.conflict("An account with this email already exists; log in instead.")
             }

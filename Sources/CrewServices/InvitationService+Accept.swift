@@ -39,8 +39,7 @@ extension InvitationService {
     /// Single use: the invitation closes in the same transaction that adds the member.
     public func accept(token: String, identity: Identity, ip: String?, on db: any Database) async throws -> MemberView {
         let probe = try await findActive(token: token, on: db)
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(probe.workspaceID, on: tx)
+        return try await db.workspaceTransaction(probe.workspaceID) { tx in
             // Re-read under the lock: a concurrent accept or revoke may have closed it.
             let invitation = try await findActive(token: token, on: tx)
             guard invitation.email == identity.email else {

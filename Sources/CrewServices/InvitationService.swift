@@ -103,8 +103,7 @@ public struct InvitationService: Sendable {
         let countsAsSeat = Seats.countsAsSeat(role: role, permissions: permissions)
 
         do {
-            return try await db.transaction { tx in
-                try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+            return try await db.workspaceTransaction(access.workspaceID) { tx in
                 let accounts = try await AccessGrants.validAccounts(request.accountIds, in: access.workspaceID, on: tx)
                 try await refuseExisting(emails, in: access.workspaceID, on: tx)
                 if countsAsSeat { try await seats.requireRoom(for: emails.count, in: access.workspaceID, on: tx) }
@@ -171,8 +170,7 @@ public struct InvitationService: Sendable {
     /// and a fresh expiry. An expired seat invitation needs a free seat again.
     public func resend(_ access: WorkspaceAccess, invitationID: UUID, on db: any Database) async throws -> InvitationView {
         try access.require(.invite)
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             let invitation = try await findPending(invitationID, in: access.workspaceID, on: tx)
             if invitation.countsAsSeat && invitation.expiresAt <= env.clock.now {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)

@@ -76,31 +76,35 @@ extension InviteLinkService {
             try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
         }
         // The answer is made after the commit: the workspace lock is held only
-        // for the check and the writes.
+        // for the check and the writes, and for as few statements as the rules
+        // allow (each costs two thread hops; bench/NOTES.md).
         enum Decided {
-            case joined(MembershipModel, grants: [UUID]), alreadyMember(MembershipModel), awaitingApproval(String)
+            case joined(MembershipModel, grants: [UUID]), awaitingApproval(String)
         }
         do {
-            let decided = try await db.transaction { tx -> Decided in
-                try await WorkspaceLock.acquire(probe.workspaceID, on: tx)
+            let decided = try await db.lockingTransaction { tx -> Decided in
+                try await WorkspaceLock.acquireOnPostgreSQL(probe.workspaceID, on: tx)
                 // Under the lock: a refresh or an edit that committed meanwhile wins.
-                guard case .live(let link) = try await lookup(token, on: tx),
-                    InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now)
+                // Counting the use is the transaction's first write, which on
+                // SQLite takes the database's write lock (the workspace lock there).
+                guard let (link, plan) = try await countUse(of: token, on: tx),
+                    InviteLinkRules.isActive(link.schedule, uses: link.uses - 1, maxUses: link.maxUses, at: env.clock.now)
                 else { throw Self.inactiveLink }
-                if let existing = try await MembershipModel.first(where: ["workspace_id": link.workspaceID, "user_id": identity.userID], on: tx) {
-                    return .alreadyMember(existing)
-                }
                 if link.requireApproval {
+                    if try await MembershipModel.first(where: ["workspace_id": link.workspaceID, "user_id": identity.userID], on: tx) != nil {
+                        throw AlreadyMember()
+                    }
                     return .awaitingApproval(try await requestApproval(link, identity: identity, actor: actor, on: tx))
                 }
                 if Seats.countsAsSeat(role: .client, permissions: link.permissions) {
-                    try await seats.requireRoom(for: 1, in: link.workspaceID, on: tx)
+                    try await seats.requireRoom(for: 1, in: link.workspaceID, plan: plan, on: tx)
                 }
-                let (member, grants) = try await addClient(
+                // An existing member is left as they are: nothing inserted, and the
+                // counted use and everything else rolled back.
+                guard let (member, grants) = try await addClient(
                     userID: identity.userID, workspaceID: link.workspaceID, permissions: link.permissions,
                     platforms: link.allowedPlatforms, accounts: link.accountIDs, on: tx)
-                link.uses += 1
-                try await link.update(on: tx)
+                else { throw AlreadyMember() }
                 try await audit.record(
                     AuditEntry(
                         workspaceID: link.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
@@ -117,9 +121,13 @@ extension InviteLinkService {
                         id: member.id!, userID: identity.userID, email: identity.email, name: identity.name, role: member.role,
                         permissions: member.permissions, allowedPlatforms: member.allowedPlatforms, accountIDs: grants,
                         countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt))
-            case .alreadyMember(let member): return .alreadyMember(try await MemberService(env: env).view(of: member, on: db))
             case .awaitingApproval(let requestID): return .awaitingApproval(requestID: requestID)
             }
+        } catch is AlreadyMember {
+            guard let existing = try await MembershipModel.first(where: ["workspace_id": probe.workspaceID, "user_id": identity.userID], on: db) else {
+                throw DomainError.conflict("Your membership changed while joining; try again.")
+            }
+            return .alreadyMember(try await MemberService(env: env).view(of: existing, on: db))
         } catch DomainError.seatLimitReached {
             try await audit.record(
                 AuditEntry(
@@ -141,16 +149,34 @@ extension InviteLinkService {
             by: actor, on: db)
     }
 
+    /// The joiner already belongs to the workspace: the join changes nothing.
+    private struct AlreadyMember: Error {}
+
+    /// Counts one use of the live link behind `token` and returns it as it now
+    /// is, with its workspace's plan: one statement. Nil when no live link has
+    /// the token (refreshed or deleted meanwhile).
+    private func countUse(of token: String, on tx: any Database) async throws -> (InviteLinkModel, plan: String)? {
+        let sql = tx as! any SQLDatabase
+        guard let row = try await sql.raw(
+            """
+            UPDATE \(ident: InviteLinkModel.schema) SET uses = uses + 1 WHERE token_hash = \(bind: SecureToken.hash(token))
+            RETURNING *, (SELECT plan FROM \(ident: WorkspaceModel.schema) w WHERE w.id = workspace_id) AS workspace_plan
+            """
+        ).first() else { return nil }
+        return (try row.decode(fluentModel: InviteLinkModel.self), try row.decode(column: "workspace_plan", as: String.self))
+    }
+
     /// Creates a client membership with its account grants (accounts removed
-    /// since the configuration was copied are skipped).
+    /// since the configuration was copied are skipped). Nil, and nothing
+    /// written, when the person is a member already.
     func addClient(
         userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>, accounts: [UUID],
         on tx: any Database
-    ) async throws -> (MembershipModel, grants: [UUID]) {
+    ) async throws -> (MembershipModel, grants: [UUID])? {
         let member = MembershipModel(
-            workspaceID: workspaceID, userID: userID, role: .client, permissions: permissions, allowedPlatforms: platforms,
+            id: UUID(), workspaceID: workspaceID, userID: userID, role: .client, permissions: permissions, allowedPlatforms: platforms,
             joinedVia: "link", joinedAt: env.clock.now)
-        try await member.create(on: tx)
+        guard try await member.insertUnlessMember(on: tx) else { return nil }
         let existing = accounts.isEmpty ? [] : try await SocialAccountModel.query(on: tx)
             .filter(\.$workspaceID == workspaceID).filter(\.$id ~~ accounts).all(\.$id)
         try await AccessGrants.addGrants(of: member, to: existing, on: tx)
@@ -172,8 +198,6 @@ extension InviteLinkService {
         request.state = "pending"
         request.createdAt = env.clock.now
         try await request.create(on: tx)
-        link.uses += 1
-        try await link.update(on: tx)
         try await audit.record(
             AuditEntry(
                 workspaceID: link.workspaceID, action: "link.join_requested", targetType: "join_request",

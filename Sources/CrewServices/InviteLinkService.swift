@@ -24,8 +24,7 @@ public struct InviteLinkService: Sendable {
     public func get(_ access: WorkspaceAccess, on db: any Database) async throws -> InviteLinkView {
         try access.require(.editInviteLink)
         if let link = try await find(access.workspaceID, on: db) { return view(of: link) }
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             if let link = try await find(access.workspaceID, on: tx) { return view(of: link) }
             let link = InviteLinkModel()
             link.workspaceID = access.workspaceID
@@ -71,8 +70,7 @@ public struct InviteLinkService: Sendable {
             try AccessGrants.validPlatforms(names, for: .client)
         }
         try validator.finish()
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             guard let link = try await find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
             let before = snapshot(link)
             if let status { link.schedule = LinkSchedule(status: status, statusUntil: link.statusUntil) }
@@ -107,8 +105,7 @@ public struct InviteLinkService: Sendable {
     /// A new token; the old URL stops working (410) in the same transaction.
     public func refresh(_ access: WorkspaceAccess, on db: any Database) async throws -> InviteLinkView {
         _ = try await get(access, on: db)
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             guard let link = try await find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
             let oldHash = link.tokenHash
             try await RetiredLinkTokenModel(tokenHash: oldHash, workspaceID: access.workspaceID, retiredAt: env.clock.now).create(on: tx)

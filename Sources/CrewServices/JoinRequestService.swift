@@ -34,8 +34,7 @@ public struct JoinRequestService: Sendable {
     /// Admits the joiner with the configuration copied when they asked.
     public func approve(_ access: WorkspaceAccess, requestID: UUID, on db: any Database) async throws -> MemberView {
         try access.require(.editInviteLink)
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             let request = try await findPending(requestID, in: access.workspaceID, on: tx)
             let permissions = request.permissions
             if try await MembershipModel.query(on: tx)
@@ -46,9 +45,10 @@ public struct JoinRequestService: Sendable {
             if Seats.countsAsSeat(role: .client, permissions: permissions) {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
             }
-            let (member, _) = try await links.addClient(
+            guard let (member, _) = try await links.addClient(
                 userID: request.userID, workspaceID: access.workspaceID, permissions: permissions,
                 platforms: request.allowedPlatforms, accounts: request.accountIDs, on: tx)
+            else { throw DomainError.conflict("This person is already a member.") }
             request.state = "approved"
             request.decidedAt = env.clock.now
             try await request.update(on: tx)

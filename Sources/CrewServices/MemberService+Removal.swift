@@ -49,8 +49,7 @@ extension MemberService {
         guard duplicates.isEmpty else {
             throw DomainError.invalid("memberIds", "lists \(duplicates.sorted().prefix(3).joined(separator: ", ")) more than once")
         }
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             let parsed = ids.map { UUID(uuidString: $0) }
             let valid = parsed.compactMap { $0 }
             // The members with their emails as plain rows in one statement (1,000 whole

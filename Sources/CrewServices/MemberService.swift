@@ -66,8 +66,7 @@ public struct MemberService: Sendable {
     /// rules; granting a seat is checked against the plan under the workspace lock.
     public func update(_ access: WorkspaceAccess, memberID: UUID, patch: MemberPatch, on db: any Database) async throws -> MemberView {
         try access.require(.manageMembers)
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             let member = try await find(memberID, in: access.workspaceID, on: tx)
             let before = try await snapshot(of: member, on: tx)
             let oldRole = member.role
@@ -111,8 +110,7 @@ public struct MemberService: Sendable {
 
     /// Makes an admin the owner; the old owner becomes an admin.
     public func transferOwnership(_ access: WorkspaceAccess, to memberID: UUID, on db: any Database) async throws -> MemberView {
-        try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        try await db.workspaceTransaction(access.workspaceID) { tx in
             let target = try await find(memberID, in: access.workspaceID, on: tx)
             try MembershipRules.checkTransfer(actor: access.role, target: target.role)
             guard let current = try await MembershipModel.find(access.membershipID, on: tx) else { throw DomainError.notFound() }
@@ -134,8 +132,7 @@ public struct MemberService: Sendable {
     /// The caller leaves the workspace. The owner cannot leave.
     public func leave(_ access: WorkspaceAccess, on db: any Database) async throws {
         try MembershipRules.checkLeave(role: access.role)
-        try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        try await db.workspaceTransaction(access.workspaceID) { tx in
             let member = try await find(access.membershipID, in: access.workspaceID, on: tx)
             try await removeRows(ids: [member.id!], userIDs: [member.userID], workspaceID: access.workspaceID, on: tx)
             try await audit.record(

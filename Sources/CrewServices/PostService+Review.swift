@@ -69,8 +69,7 @@ extension PostService {
         _ change: @escaping @Sendable (PostModel, PostStatus, any Database) async throws -> String
     ) async throws -> PostView {
         _ = try await visiblePost(access, postID, on: db)
-        let post = try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        let post = try await db.workspaceTransaction(access.workspaceID) { tx in
             guard let current = try await PostModel.find(postID, on: tx) else { throw DomainError.notFound("No such post.") }
             let before = current.status
             let action = try await change(current, before, tx)

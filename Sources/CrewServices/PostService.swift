@@ -161,8 +161,7 @@ public struct PostService: Sendable {
             guard let policy = UnapprovedPostPolicy(rawValue: text) else { throw .invalid("unapprovedPosts", "must be hold or publish") }
             return policy
         }
-        try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        try await db.workspaceTransaction(access.workspaceID) { tx in
             let workspace = try await self.workspace(access, on: tx)
             let before = ["clientPostsNeedApproval": "\(workspace.clientPostsNeedApproval)", "unapprovedPosts": workspace.unapprovedPostPolicy.rawValue]
             if let clientPostsNeedApproval { workspace.clientPostsNeedApprovalSetting = clientPostsNeedApproval }

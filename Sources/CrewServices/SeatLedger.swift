@@ -12,11 +12,18 @@ public struct SeatLedger: Sendable {
         self.env = env
     }
 
-    /// Members that take a seat plus pending, unexpired invitations for seat roles.
+    /// Members that take a seat plus pending, unexpired invitations for seat
+    /// roles: one statement (it runs under the workspace lock).
     public func seatsUsed(in workspaceID: UUID, on db: any Database) async throws -> Int {
-        let members = try await MembershipModel.query(on: db)
-            .filter(\.$workspaceID == workspaceID).filter(\.$countsAsSeat == true).count()
-        return members + (try await pendingSeatInvitations(in: workspaceID, on: db))
+        let sql = db as! any SQLDatabase
+        let row = try await sql.raw(
+            """
+            SELECT (SELECT COUNT(*) FROM \(ident: MembershipModel.schema) WHERE workspace_id = \(bind: workspaceID) AND counts_as_seat = \(bind: true))
+            + (SELECT COUNT(*) FROM \(ident: InvitationModel.schema) WHERE workspace_id = \(bind: workspaceID) AND state = \(bind: InvitationModel.pending)
+            AND counts_as_seat = \(bind: true) AND expires_at > \(bind: env.clock.now)) AS used
+            """
+        ).first()
+        return try row?.decode(column: "used", as: Int.self) ?? 0
     }
 
     /// Pending, unexpired invitations that will take a seat when accepted.
@@ -31,18 +38,30 @@ public struct SeatLedger: Sendable {
     }
 
     public func plan(of workspace: WorkspaceModel) -> Plan {
-        env.plans[workspace.plan] ?? Plan(id: workspace.plan, seatLimit: 0, accountLimit: 0)
+        plan(named: workspace.plan)
+    }
+
+    /// An unknown plan (removed from the configuration) has no seats.
+    func plan(named id: String) -> Plan {
+        env.plans[id] ?? Plan(id: id, seatLimit: 0, accountLimit: 0)
     }
 
     /// Refuses with `seat_limit_reached` when `additional` more seats do not fit.
     public func requireRoom(for additional: Int, in workspaceID: UUID, on db: any Database) async throws {
         guard additional > 0 else { return }
         guard let workspace = try await WorkspaceModel.first(where: ["id": workspaceID], on: db) else { throw DomainError.notFound() }
+        try await requireRoom(for: additional, in: workspaceID, plan: workspace.plan, on: db)
+    }
+
+    /// The same, for a caller that has read the workspace's plan under the lock.
+    public func requireRoom(for additional: Int, in workspaceID: UUID, plan planID: String, on db: any Database) async throws {
+        guard additional > 0 else { return }
         // A plan without a seat limit has room whatever the count: skip counting.
-        guard plan(of: workspace).seatLimit != nil else { return }
-        let usage = try await usage(of: workspace, on: db)
+        let limit = plan(named: planID).seatLimit
+        guard limit != nil else { return }
+        let usage = Usage(limit: limit, used: try await seatsUsed(in: workspaceID, on: db))
         guard usage.allows(adding: additional) else {
-            throw DomainError.seatLimitReached(Self.message(usage: usage, plan: workspace.plan, additional: additional))
+            throw DomainError.seatLimitReached(Self.message(usage: usage, plan: planID, additional: additional))
         }
     }
 

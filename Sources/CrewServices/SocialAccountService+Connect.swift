@@ -166,8 +166,7 @@ extension SocialAccountService {
         _ profiles: [PlatformProfile], tokens: TokenSet, attempt: OAuthAttemptModel, access: WorkspaceAccess, on db: any Database
     ) async throws -> ConnectionResult {
         let sealed = env.sealer.seal(String(decoding: try JSONEncoder().encode(tokens), as: UTF8.self))
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             let rows = try await accountRows(for: profiles, attempt: attempt, on: tx)
             try await checkAccountLimit(adding: rows.filter { !$0.row.status.countsAgainstLimit || $0.row.id == nil }.count, in: access.workspaceID, on: tx)
             var result = ConnectionResult(workspaceID: access.workspaceID, connected: [], reconnected: [], denied: false)

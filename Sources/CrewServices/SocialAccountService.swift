@@ -81,9 +81,8 @@ public struct SocialAccountService: Sendable {
                 by: access.actor, on: db)
             throw error
         }
-        try await db.transaction { tx in
-            // Write lock first: SQLite cannot upgrade a read under a concurrent writer.
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        try await db.workspaceTransaction(access.workspaceID) { tx in
+            // The lock is the first statement: SQLite cannot upgrade a read under a concurrent writer.
             guard let row = try await SocialAccountModel.find(accountID, on: tx), row.status != .disconnected else { return }
             let before = ["status": row.statusText]
             row.status = .disconnected

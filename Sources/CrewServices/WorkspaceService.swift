@@ -60,8 +60,7 @@ public struct WorkspaceService: Sendable {
         let plan = validator.check(planID) { (id: String) throws(DomainError) in try env.plans.require(id) }
         try validator.finish()
         if plan != nil { try access.require(.changePlan) }
-        return try await db.transaction { tx in
-            try await WorkspaceLock.acquire(access.workspaceID, on: tx)
+        return try await db.workspaceTransaction(access.workspaceID) { tx in
             guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
             let before = ["name": workspace.name, "plan": workspace.plan]
             if let name { workspace.name = name }

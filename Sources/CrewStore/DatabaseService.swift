@@ -116,6 +116,7 @@ public struct DatabaseService: Service, CustomStringConvertible {
         if case .sqliteFile = location, let sql = db as? any SQLDatabase {
             // WAL lets readers proceed while one writer commits; it persists in the file.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await setBusyTimeouts()
         }
         try await MigrationLock.holding(location, on: db) {
             let migrations = Migrations()
@@ -126,6 +127,18 @@ public struct DatabaseService: Service, CustomStringConvertible {
             try await migrator.setupIfNeeded().get()
             try await refuseNewerSchema(on: db)
             try await migrator.prepareBatch().get()
+        }
+    }
+
+    /// SQLite's driver retries a locked database in a tight loop, forever. Each
+    /// connection (one per event loop, kept open for the life of the pool) is
+    /// told to sleep between tries instead and to give up after a while (503).
+    /// Writers of this process rarely meet there (`SQLiteWriterQueue`); other
+    /// processes' writers, and this process's single-statement writes, do.
+    private func setBusyTimeouts() async throws {
+        for eventLoop in databases.eventLoopGroup.makeIterator() {
+            let sql = databases.database(logger: logger, on: eventLoop) as! any SQLDatabase
+            try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WorkspaceLock.sqliteBusyTimeoutMilliseconds))").run()
         }
     }
 

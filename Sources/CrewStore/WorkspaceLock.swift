@@ -3,40 +3,84 @@ import FluentSQL
 import Foundation
 
 /// Serialises every check-then-write on one workspace (seats, link uses, the
-/// owner) across requests and processes. Must be the first statement of a
-/// transaction.
+/// owner) across requests and processes.
 ///
 /// PostgreSQL locks the workspace row (`SELECT … FOR UPDATE`). SQLite has no row
 /// locks, so the transaction writes first: the no-op update takes the database's
 /// write lock before anything is read, which is what `BEGIN IMMEDIATE` would do,
-/// and later writers wait in the busy handler instead of failing on a stale snapshot.
+/// and writers of other processes wait in the busy handler instead of failing on
+/// a stale snapshot. Writers of this process queue in `SQLiteWriterQueue` before
+/// they begin, so they never meet in the busy handler (which sleeps 1, 2, 5, 10 …
+/// ms between tries and held link joins to ~230/s; bench/NOTES.md).
 public enum WorkspaceLock {
     /// How long a SQLite writer waits for the lock before the request fails.
     public static let sqliteBusyTimeoutMilliseconds = 10_000
 
-    public static func acquire(_ workspaceID: UUID, on db: any Database) async throws {
+    static func acquire(_ workspaceID: UUID, on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: workspaceID) FOR UPDATE").run()
         } else {
-            // The driver's own busy handler spins; a timeout makes waiting writers
-            // sleep instead, and gives up (503) rather than wait forever.
-            try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(sqliteBusyTimeoutMilliseconds))").run()
             try await sql.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID)").run()
         }
+    }
+}
+
+extension WorkspaceLock {
+    /// For transactions begun with `lockingTransaction` that take the workspace
+    /// lock themselves: PostgreSQL locks the workspace row now; on SQLite the
+    /// caller's first statement must be a write (which takes the database's
+    /// write lock, the workspace lock there).
+    public static func acquireOnPostgreSQL(_ workspaceID: UUID, on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: workspaceID) FOR UPDATE").run()
     }
 }
 
 /// For transactions that read and then write outside any workspace (sign-up):
 /// on SQLite, take the write lock first so a concurrent writer (a request, the
 /// mail worker) makes this transaction wait instead of failing on a stale
-/// snapshot. PostgreSQL needs nothing here. Must be the first statement.
-public enum WriteLock {
-    public static func acquire(on db: any Database) async throws {
+/// snapshot. PostgreSQL needs nothing here.
+enum WriteLock {
+    static func acquire(on db: any Database) async throws {
         let sql = db as! any SQLDatabase
         guard sql.dialect.name != "postgresql" else { return }
-        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(WorkspaceLock.sqliteBusyTimeoutMilliseconds))").run()
         // The key-check row always exists once the process has started.
         try await sql.raw("UPDATE key_check SET sealed = sealed").run()
+    }
+}
+
+extension Database {
+    /// A transaction holding the workspace lock from its first statement.
+    public func workspaceTransaction<T: Sendable>(
+        _ workspaceID: UUID, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
+        try await SQLiteWriterQueue.shared.serialize(self) {
+            try await self.transaction { tx in
+                try await WorkspaceLock.acquire(workspaceID, on: tx)
+                return try await body(tx)
+            }
+        }
+    }
+
+    /// A transaction that orders its own statements to hold locks briefly (link
+    /// joins): this process's SQLite writers still take turns, and the body
+    /// must begin with `WorkspaceLock.acquireOnPostgreSQL` and then a write.
+    public func lockingTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await SQLiteWriterQueue.shared.serialize(self) {
+            try await self.transaction(body)
+        }
+    }
+
+    /// A transaction that reads and then writes outside any workspace (sign-up):
+    /// on SQLite it holds the database's write lock from its first statement.
+    public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await SQLiteWriterQueue.shared.serialize(self) {
+            try await self.transaction { tx in
+                try await WriteLock.acquire(on: tx)
+                return try await body(tx)
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CrewCore
 import FluentKit
+import FluentSQL
 import Foundation
 
 /// A person's place in a workspace: role, client permissions, allowed platforms.
@@ -59,3 +60,25 @@ public final class MembershipModel: Model, @unchecked Sendable {
         set { allowedPlatformsText = CommaList.encode(newValue) }
     }
 }
+
+extension MembershipModel {
+    /// Inserts this membership unless the person already belongs to the
+    /// workspace (the unique index decides, so nothing is read first). The
+    /// model needs its id set. Returns whether a row was written.
+    public func insertUnlessMember(on db: any Database) async throws -> Bool {
+        let sql = db as! any SQLDatabase
+        let row = try await sql.raw(
+            """
+            INSERT INTO \(ident: Self.schema) (id, workspace_id, user_id, role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at)
+            VALUES (\(bind: requireID()), \(bind: workspaceID), \(bind: userID), \(bind: roleText), \(bind: permissionsText),
+            \(bind: allowedPlatformsText), \(bind: countsAsSeat), \(bind: joinedVia), \(bind: joinedAt))
+            ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING id
+            """
+        ).first()
+        guard row != nil else { return false }
+        // Saved: later changes to this instance are updates.
+        $id.exists = true
+        return true
+    }
+}
+
