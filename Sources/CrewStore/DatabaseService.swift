@@ -90,7 +90,8 @@ public struct DatabaseService: Service, CustomStringConvertible {
         case .sqliteMemory:
             databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
         case .sqliteFile(let path):
-            databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
+            let configuration = DatabaseConfigurationFactory.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace).make()
+            databases.use(QueuedSQLiteConfiguration(wrapped: configuration), as: .sqlite)
         case .postgres(let url, let schema):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema { configuration.searchPath = [schema] }

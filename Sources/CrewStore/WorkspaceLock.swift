@@ -9,9 +9,8 @@ import Foundation
 /// locks, so the transaction writes first: the no-op update takes the database's
 /// write lock before anything is read, which is what `BEGIN IMMEDIATE` would do,
 /// and writers of other processes wait in the busy handler instead of failing on
-/// a stale snapshot. Writers of this process queue in `SQLiteWriterQueue` before
-/// they begin, so they never meet in the busy handler (which sleeps 1, 2, 5, 10 …
-/// ms between tries and held link joins to ~230/s; bench/NOTES.md).
+/// a stale snapshot. Writers of this process go through `SQLiteWriterQueue`,
+/// which runs them one after another and commits them in batches.
 public enum WorkspaceLock {
     /// How long a SQLite writer waits for the lock before the request fails.
     public static let sqliteBusyTimeoutMilliseconds = 10_000
@@ -56,11 +55,9 @@ extension Database {
     public func workspaceTransaction<T: Sendable>(
         _ workspaceID: UUID, _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
-        try await SQLiteWriterQueue.shared.serialize(self) {
-            try await self.transaction { tx in
-                try await WorkspaceLock.acquire(workspaceID, on: tx)
-                return try await body(tx)
-            }
+        try await SQLiteWriterQueue.transaction(on: self) { tx in
+            try await WorkspaceLock.acquire(workspaceID, on: tx)
+            return try await body(tx)
         }
     }
 
@@ -68,19 +65,15 @@ extension Database {
     /// joins): this process's SQLite writers still take turns, and the body
     /// must begin with `WorkspaceLock.acquireOnPostgreSQL` and then a write.
     public func lockingTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await SQLiteWriterQueue.shared.serialize(self) {
-            try await self.transaction(body)
-        }
+        try await SQLiteWriterQueue.transaction(on: self, body)
     }
 
     /// A transaction that reads and then writes outside any workspace (sign-up):
     /// on SQLite it holds the database's write lock from its first statement.
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await SQLiteWriterQueue.shared.serialize(self) {
-            try await self.transaction { tx in
-                try await WriteLock.acquire(on: tx)
-                return try await body(tx)
-            }
+        try await SQLiteWriterQueue.transaction(on: self) { tx in
+            try await WriteLock.acquire(on: tx)
+            return try await body(tx)
         }
     }
 }
