@@ -72,70 +72,110 @@ extension InviteLinkService {
     public func join(token: String, identity: Identity, ip: String?, on db: any Database) async throws -> JoinOutcome {
         try await requireNotThrottled(ip: ip, on: db)
         let actor = Actor(userID: identity.userID, name: identity.name, ip: ip)
-        let probe = try await activeLink(token, ip: ip, on: db) { workspaceID in
-            try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
-        }
-        // The answer is made after the commit: the workspace lock is held only
-        // for the check and the writes, and for as few statements as the rules
-        // allow (each costs two thread hops; bench/NOTES.md).
-        enum Decided {
-            case joined(MembershipModel, grants: [UUID]), awaitingApproval(String)
-        }
-        do {
-            let decided = try await db.lockingTransaction { tx -> Decided in
-                try await WorkspaceLock.acquireOnPostgreSQL(probe.workspaceID, on: tx)
-                // Under the lock: a refresh or an edit that committed meanwhile wins.
-                // Counting the use is the transaction's first write, which on
-                // SQLite takes the database's write lock (the workspace lock there).
-                guard let (link, plan) = try await countUse(of: token, on: tx),
-                    InviteLinkRules.isActive(link.schedule, uses: link.uses - 1, maxUses: link.maxUses, at: env.clock.now)
-                else { throw Self.inactiveLink }
-                if link.requireApproval {
-                    if try await MembershipModel.first(where: ["workspace_id": link.workspaceID, "user_id": identity.userID], on: tx) != nil {
-                        throw AlreadyMember()
-                    }
-                    return .awaitingApproval(try await requestApproval(link, identity: identity, actor: actor, on: tx))
+        let joiner = Joiner(token: token, identity: identity, actor: actor)
+        var attempts = 0
+        while true {
+            let probe = try await activeLink(token, ip: ip, on: db) { workspaceID in
+                try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
+            }
+            do {
+                if probe.requireApproval {
+                    return .awaitingApproval(requestID: try await askApproval(joiner, probe: probe, on: db))
                 }
-                if Seats.countsAsSeat(role: .client, permissions: link.permissions) {
-                    try await seats.requireRoom(for: 1, in: link.workspaceID, plan: plan, on: tx)
+                return .joined(try await admit(joiner, probe: probe, on: db))
+            } catch is LinkChanged where attempts < 3 {
+                // The link was edited, or the plan changed, between reading and
+                // locking: start again from what is there now.
+                attempts += 1
+            } catch is LinkChanged {
+                throw DomainError.conflict("The invite link keeps changing; try again in a moment.")
+            } catch is AlreadyMember {
+                guard let existing = try await MembershipModel.first(where: ["workspace_id": probe.workspaceID, "user_id": identity.userID], on: db) else {
+                    throw DomainError.conflict("Your membership changed while joining; try again.")
                 }
-                // An existing member is left as they are: nothing inserted, and the
-                // counted use and everything else rolled back.
-                guard let (member, grants) = try await addClient(
-                    userID: identity.userID, workspaceID: link.workspaceID, permissions: link.permissions,
-                    platforms: link.allowedPlatforms, accounts: link.accountIDs, on: tx)
-                else { throw AlreadyMember() }
+                return .alreadyMember(try await MemberService(env: env).view(of: existing, on: db))
+            } catch DomainError.seatLimitReached {
                 try await audit.record(
                     AuditEntry(
-                        workspaceID: link.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
-                        targetLabel: identity.email,
-                        after: ["permissions": link.permissionsText, "token": SecureToken.fingerprint(token)]),
-                    by: actor, on: tx)
-                return .joined(member, grants: grants)
+                        workspaceID: probe.workspaceID, action: "link.join_refused", targetType: "user", targetID: identity.userID.apiString,
+                        targetLabel: identity.email, after: ["reason": "seat_limit_reached", "token": SecureToken.fingerprint(token)]),
+                    by: actor, on: db)
+                throw DomainError.seatLimitReached(
+                    "This workspace has no free seat for a client who can publish. Contact the workspace owner.")
             }
-            switch decided {
-            case .joined(let member, let grants):
-                // Everything the view shows is at hand: no reads after the commit.
-                return .joined(
-                    MemberView(
-                        id: member.id!, userID: identity.userID, email: identity.email, name: identity.name, role: member.role,
-                        permissions: member.permissions, allowedPlatforms: member.allowedPlatforms, accountIDs: grants,
-                        countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt))
-            case .awaitingApproval(let requestID): return .awaitingApproval(requestID: requestID)
+        }
+    }
+
+    /// Who joins with which token.
+    private struct Joiner: Sendable {
+        let token: String
+        let identity: Identity
+        let actor: Actor
+    }
+
+    /// The joiner already belongs to the workspace: the join changes nothing.
+    private struct AlreadyMember: Error {}
+
+    /// The link or the plan is not what the join was prepared for.
+    private struct LinkChanged: Error {}
+
+    /// Adds the joiner with the configuration of `probe`, the link as read
+    /// before the transaction. The workspace stays locked, and the link row
+    /// (whose use count every join raises) stays locked, for as few statements
+    /// as the rules allow: each costs a round trip while other joins wait.
+    ///
+    /// A join that takes no seat, or joins a plan without a seat limit, shares
+    /// the workspace lock with other such joins (PostgreSQL `FOR SHARE`: a plan
+    /// change still waits for them); only joins that must count seats take it
+    /// alone. The use is counted last, and only if the link is still exactly
+    /// the one read (its `updated_at`), so the membership copies what the link
+    /// says at the commit. On SQLite this process's writers take turns anyway.
+    private func admit(_ joiner: Joiner, probe: InviteLinkModel, on db: any Database) async throws -> MemberView {
+        let takesSeat = Seats.countsAsSeat(role: .client, permissions: probe.permissions)
+        let probedPlan = try await WorkspaceModel.first(where: ["id": probe.workspaceID], on: db)?.plan ?? ""
+        let exclusive = takesSeat && seats.plan(named: probedPlan).seatLimit != nil
+        let identity = joiner.identity
+        let (member, grants) = try await db.lockingTransaction { tx -> (MembershipModel, [UUID]) in
+            let plan = try await WorkspaceLock.lockPlan(probe.workspaceID, exclusive: exclusive, on: tx)
+            if takesSeat {
+                let limited = seats.plan(named: plan ?? "").seatLimit != nil
+                guard limited == exclusive else { throw LinkChanged() }
+                try await seats.requireRoom(for: 1, in: probe.workspaceID, plan: plan ?? "", on: tx)
             }
-        } catch is AlreadyMember {
-            guard let existing = try await MembershipModel.first(where: ["workspace_id": probe.workspaceID, "user_id": identity.userID], on: db) else {
-                throw DomainError.conflict("Your membership changed while joining; try again.")
-            }
-            return .alreadyMember(try await MemberService(env: env).view(of: existing, on: db))
-        } catch DomainError.seatLimitReached {
+            // An existing member is left as they are: nothing inserted, and
+            // everything else rolled back.
+            guard let (member, grants) = try await addClient(
+                userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions,
+                platforms: probe.allowedPlatforms, accounts: probe.accountIDs, on: tx)
+            else { throw AlreadyMember() }
             try await audit.record(
                 AuditEntry(
-                    workspaceID: probe.workspaceID, action: "link.join_refused", targetType: "user", targetID: identity.userID.apiString,
-                    targetLabel: identity.email, after: ["reason": "seat_limit_reached", "token": SecureToken.fingerprint(token)]),
-                by: actor, on: db)
-            throw DomainError.seatLimitReached(
-                "This workspace has no free seat for a client who can publish. Contact the workspace owner.")
+                    workspaceID: probe.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
+                    targetLabel: identity.email,
+                    after: ["permissions": probe.permissionsText, "token": SecureToken.fingerprint(joiner.token)]),
+                by: joiner.actor, on: tx)
+            try await countUse(of: joiner.token, expecting: probe, on: tx)
+            return (member, grants)
+        }
+        // Everything the view shows is at hand: no reads after the commit.
+        return MemberView(
+            id: member.id!, userID: identity.userID, email: identity.email, name: identity.name, role: member.role,
+            permissions: member.permissions, allowedPlatforms: member.allowedPlatforms, accountIDs: grants,
+            countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt)
+    }
+
+    /// A link that needs approval records a request instead (the rare path:
+    /// the workspace locked alone, the use counted first).
+    private func askApproval(_ joiner: Joiner, probe: InviteLinkModel, on db: any Database) async throws -> String {
+        let identity = joiner.identity
+        return try await db.lockingTransaction { tx in
+            _ = try await WorkspaceLock.lockPlan(probe.workspaceID, exclusive: true, on: tx)
+            let link = try await countUse(of: joiner.token, expecting: probe, on: tx)
+            guard link.requireApproval else { throw LinkChanged() }
+            if try await MembershipModel.first(where: ["workspace_id": link.workspaceID, "user_id": identity.userID], on: tx) != nil {
+                throw AlreadyMember()
+            }
+            return try await requestApproval(link, identity: identity, actor: joiner.actor, on: tx)
         }
     }
 
@@ -149,21 +189,21 @@ extension InviteLinkService {
             by: actor, on: db)
     }
 
-    /// The joiner already belongs to the workspace: the join changes nothing.
-    private struct AlreadyMember: Error {}
-
-    /// Counts one use of the live link behind `token` and returns it as it now
-    /// is, with its workspace's plan: one statement. Nil when no live link has
-    /// the token (refreshed or deleted meanwhile).
-    private func countUse(of token: String, on tx: any Database) async throws -> (InviteLinkModel, plan: String)? {
+    /// Counts one use of the link behind `token`, which must still be the link
+    /// `expected` (not refreshed, edited or disabled since) and active with the
+    /// use counted; otherwise nothing is kept (`LinkChanged`, or 410 when the
+    /// link is no longer live).
+    @discardableResult
+    private func countUse(of token: String, expecting expected: InviteLinkModel, on tx: any Database) async throws -> InviteLinkModel {
         let sql = tx as! any SQLDatabase
-        guard let row = try await sql.raw(
-            """
-            UPDATE \(ident: InviteLinkModel.schema) SET uses = uses + 1 WHERE token_hash = \(bind: SecureToken.hash(token))
-            RETURNING *, (SELECT plan FROM \(ident: WorkspaceModel.schema) w WHERE w.id = workspace_id) AS workspace_plan
-            """
-        ).first() else { return nil }
-        return (try row.decode(fluentModel: InviteLinkModel.self), try row.decode(column: "workspace_plan", as: String.self))
+        guard let link = try await sql.raw(
+            "UPDATE \(ident: InviteLinkModel.schema) SET uses = uses + 1 WHERE token_hash = \(bind: SecureToken.hash(token)) RETURNING *"
+        ).first(decodingFluent: InviteLinkModel.self) else { throw Self.inactiveLink }
+        guard link.id == expected.id, link.updatedAt == expected.updatedAt else { throw LinkChanged() }
+        guard InviteLinkRules.isActive(link.schedule, uses: link.uses - 1, maxUses: link.maxUses, at: env.clock.now) else {
+            throw Self.inactiveLink
+        }
+        return link
     }
 
     /// Creates a client membership with its account grants (accounts removed

@@ -26,14 +26,20 @@ public enum WorkspaceLock {
 }
 
 extension WorkspaceLock {
-    /// For transactions begun with `lockingTransaction` that take the workspace
-    /// lock themselves: PostgreSQL locks the workspace row now; on SQLite the
-    /// caller's first statement must be a write (which takes the database's
-    /// write lock, the workspace lock there).
-    public static func acquireOnPostgreSQL(_ workspaceID: UUID, on db: any Database) async throws {
+    /// Locks the workspace for a transaction begun with `lockingTransaction`
+    /// (its first statement) and returns the plan.
+    /// - Parameter exclusive: on PostgreSQL, `FOR UPDATE` (one at a time, as
+    ///   seat counts need) or `FOR SHARE` (many at once; changes to the
+    ///   workspace itself, such as its plan, wait for all of them). SQLite's
+    ///   no-op update takes the database's write lock either way.
+    public static func lockPlan(_ workspaceID: UUID, exclusive: Bool, on db: any Database) async throws -> String? {
         let sql = db as! any SQLDatabase
-        guard sql.dialect.name == "postgresql" else { return }
-        try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: workspaceID) FOR UPDATE").run()
+        let row = try await (
+            sql.dialect.name == "postgresql"
+                ? sql.raw("SELECT plan FROM workspaces WHERE id = \(bind: workspaceID) \(unsafeRaw: exclusive ? "FOR UPDATE" : "FOR SHARE")")
+                : sql.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID) RETURNING plan")
+        ).first()
+        return try row?.decode(column: "plan", as: String.self)
     }
 }
 
@@ -63,7 +69,7 @@ extension Database {
 
     /// A transaction that orders its own statements to hold locks briefly (link
     /// joins): this process's SQLite writers still take turns, and the body
-    /// must begin with `WorkspaceLock.acquireOnPostgreSQL` and then a write.
+    /// must begin with `WorkspaceLock.lockPlan`.
     public func lockingTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await SQLiteWriterQueue.transaction(on: self, body)
     }
