@@ -3,86 +3,90 @@ import CrewStore
 import Foundation
 
 extension InviteLinkService {
-    /// What a token refers to.
-    enum TokenLookup {
-        case live(InviteLinkModel)
-        /// A token a refresh replaced: the link is gone for good (410).
-        case retired(workspaceID: UUID)
-        case unknown
-    }
-
-    func lookup(_ token: String, on db: any Database) async throws -> TokenLookup {
-        guard SecureToken.isWellFormed(token) else { return .unknown }
-        let hash = SecureToken.hash(token)
-        if let link = try await InviteLinkModel.first(where: ["token_hash": hash], on: db) { return .live(link) }
-        if let retired = try await RetiredLinkTokenModel.first(where: ["token_hash": hash], on: db) {
-            return .retired(workspaceID: retired.workspaceID)
-        }
-        return .unknown
+    /// A live link as a preview or a join reads it, with its workspace.
+    struct ProbedLink {
+        let link: InviteLinkModel
+        let workspaceName: String
+        let plan: String
     }
 
     /// Counts a wrong or inactive token against the client's IP and answers with
     /// `error`. The answer never says which wrong tokens are close to right ones.
     private func miss(_ error: DomainError, ip: String?, on db: any Database) async throws -> Never {
-        try await limiter.hit("link-miss:\(ip ?? "unknown")", window: 60, on: db)
+        try await limiter.hit(Self.missBucket(ip), window: 60, on: db)
         throw error
     }
 
-    private func requireNotThrottled(ip: String?, on db: any Database) async throws {
-        try await limiter.check("link-miss:\(ip ?? "unknown")", limit: Self.missLimit, window: 60, on: db)
-    }
+    private static func missBucket(_ ip: String?) -> String { "link-miss:\(ip ?? "unknown")" }
 
     static let unknownLink = DomainError.notFound("This invite link does not exist. Ask the workspace for a new one.")
     static let inactiveLink = DomainError.linkInactive("This invite link is not active right now. Ask the workspace owner for a new link.")
 
-    /// The active link behind a token, or the 404/410 refusal (counted as a miss).
+    /// The active link behind a token, or the refusal: 429 when this client
+    /// missed too often lately, 404/410 (counted as a miss) for a wrong or
+    /// inactive token. A live token takes one statement: the link, its
+    /// workspace and the client's recent misses (a preview or a join is
+    /// mostly this, so statements here are most of its cost).
     /// - Parameter refusedInWorkspace: called first when the link exists but is
     ///   disabled, used up or refreshed, with its workspace (to audit a refused join).
     private func activeLink(
         _ token: String, ip: String?, on db: any Database,
         refusedInWorkspace: ((UUID) async throws -> Void)? = nil
-    ) async throws -> InviteLinkModel {
-        switch try await lookup(token, on: db) {
-        case .unknown:
-            try await miss(Self.unknownLink, ip: ip, on: db)
-        case .retired(let workspaceID):
-            try await refusedInWorkspace?(workspaceID)
-            try await miss(Self.inactiveLink, ip: ip, on: db)
-        case .live(let link):
-            guard InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else {
-                try await refusedInWorkspace?(link.workspaceID)
+    ) async throws -> ProbedLink {
+        let sql = db as! any SQLDatabase
+        let hash = SecureToken.hash(token)
+        guard SecureToken.isWellFormed(token), let row = try await sql.raw(
+            """
+            SELECT l.*, w.name AS workspace_name, w.plan AS workspace_plan,
+            \(limiter.countExpression(Self.missBucket(ip), window: 60)) AS recent_misses
+            FROM \(ident: InviteLinkModel.schema) l JOIN \(ident: WorkspaceModel.schema) w ON w.id = l.workspace_id
+            WHERE l.token_hash = \(bind: hash)
+            """
+        ).first() else {
+            try await limiter.check(Self.missBucket(ip), limit: Self.missLimit, window: 60, on: db)
+            if SecureToken.isWellFormed(token), let retired = try await RetiredLinkTokenModel.first(where: ["token_hash": hash], on: db) {
+                // A token a refresh replaced: the link is gone for good (410).
+                try await refusedInWorkspace?(retired.workspaceID)
                 try await miss(Self.inactiveLink, ip: ip, on: db)
             }
-            return link
+            try await miss(Self.unknownLink, ip: ip, on: db)
         }
+        try limiter.require(count: try row.decode(column: "recent_misses", as: Int?.self) ?? 0, below: Self.missLimit, window: 60)
+        let link = try row.decode(fluentModel: InviteLinkModel.self)
+        guard InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else {
+            try await refusedInWorkspace?(link.workspaceID)
+            try await miss(Self.inactiveLink, ip: ip, on: db)
+        }
+        return ProbedLink(
+            link: link, workspaceName: try row.decode(column: "workspace_name", as: String.self),
+            plan: try row.decode(column: "workspace_plan", as: String.self))
     }
 
     /// What the joiner will get (no sign-in needed).
     public func preview(token: String, ip: String?, on db: any Database) async throws -> JoinPreview {
-        try await requireNotThrottled(ip: ip, on: db)
-        let link = try await activeLink(token, ip: ip, on: db)
-        let workspace = try await WorkspaceModel.first(where: ["id": link.workspaceID], on: db)
+        let probed = try await activeLink(token, ip: ip, on: db)
+        let link = probed.link
         return JoinPreview(
-            workspace: .init(name: workspace?.name ?? ""), permissions: link.permissions.sorted(),
+            workspace: .init(name: probed.workspaceName), permissions: link.permissions.sorted(),
             allowedPlatforms: link.allowedPlatforms.sorted(), requireApproval: link.requireApproval)
     }
 
     /// Joins the signed-in person as a client with a copy of the link's
     /// configuration. Existing members are left as they are.
     public func join(token: String, identity: Identity, ip: String?, on db: any Database) async throws -> JoinOutcome {
-        try await requireNotThrottled(ip: ip, on: db)
         let actor = Actor(userID: identity.userID, name: identity.name, ip: ip)
         let joiner = Joiner(token: token, identity: identity, actor: actor)
         var attempts = 0
         while true {
-            let probe = try await activeLink(token, ip: ip, on: db) { workspaceID in
+            let probed = try await activeLink(token, ip: ip, on: db) { workspaceID in
                 try await auditRefusedJoin(workspaceID: workspaceID, token: token, identity: identity, actor: actor, on: db)
             }
+            let probe = probed.link
             do {
                 if probe.requireApproval {
                     return .awaitingApproval(requestID: try await askApproval(joiner, probe: probe, on: db))
                 }
-                return .joined(try await admit(joiner, probe: probe, on: db))
+                return .joined(try await admit(joiner, probe: probe, plan: probed.plan, on: db))
             } catch is LinkChanged where attempts < 3 {
                 // The link was edited, or the plan changed, between reading and
                 // locking: start again from what is there now.
@@ -130,9 +134,8 @@ extension InviteLinkService {
     /// alone. The use is counted last, and only if the link is still exactly
     /// the one read (its `updated_at`), so the membership copies what the link
     /// says at the commit. On SQLite this process's writers take turns anyway.
-    private func admit(_ joiner: Joiner, probe: InviteLinkModel, on db: any Database) async throws -> MemberView {
+    private func admit(_ joiner: Joiner, probe: InviteLinkModel, plan probedPlan: String, on db: any Database) async throws -> MemberView {
         let takesSeat = Seats.countsAsSeat(role: .client, permissions: probe.permissions)
-        let probedPlan = try await WorkspaceModel.first(where: ["id": probe.workspaceID], on: db)?.plan ?? ""
         let exclusive = takesSeat && seats.plan(named: probedPlan).seatLimit != nil
         let identity = joiner.identity
         let (member, grants) = try await db.lockingTransaction { tx -> (MembershipModel, [UUID]) in

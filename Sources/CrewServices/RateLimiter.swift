@@ -15,11 +15,20 @@ public struct RateLimiter: Sendable {
     /// `rate_limited` with the seconds left when it did.
     public func check(_ bucket: String, limit: Int, window: TimeInterval, on db: any Database) async throws {
         let start = windowStart(window)
-        if let row = try await RateLimitModel.first(where: ["bucket": bucket, "window_start": start], on: db),
-            row.count >= limit
-        {
-            throw DomainError.rateLimited(retryAfterSeconds: retryAfter(start, window))
-        }
+        let row = try await RateLimitModel.first(where: ["bucket": bucket, "window_start": start], on: db)
+        try require(count: row?.count ?? 0, below: limit, window: window)
+    }
+
+    /// The current window's count of `bucket` as a subquery (NULL when
+    /// nothing was counted), for a caller that folds the check into a statement
+    /// it makes anyway; `require(count:below:window:)` then judges it.
+    public func countExpression(_ bucket: String, window: TimeInterval) -> SQLQueryString {
+        "(SELECT count FROM rate_limits WHERE bucket = \(bind: bucket) AND window_start = \(bind: windowStart(window)))"
+    }
+
+    /// Throws `rate_limited` when `count` has reached `limit` in the current window.
+    public func require(count: Int, below limit: Int, window: TimeInterval) throws(DomainError) {
+        guard count < limit else { throw .rateLimited(retryAfterSeconds: retryAfter(windowStart(window), window)) }
     }
 
     /// Counts one event in `bucket`.
