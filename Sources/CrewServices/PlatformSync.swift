@@ -64,7 +64,10 @@ public struct PlatformSync: Sendable {
             } catch {
                 round.failed += 1
                 logger.warning("platform sync failed", metadata: ["account": "\(account.id!)", "error": "\(error)"])
-                account.syncClaimedUntil = nil
+                // Tried again after one interval, not on the next round: an account
+                // whose platform is unreachable or no longer configured would
+                // otherwise be retried, and logged, every few seconds.
+                account.syncClaimedUntil = now.addingTimeInterval(interval)
                 try? await account.update(on: db)
             }
         }

@@ -11,6 +11,24 @@ import Testing
 @Suite struct InboxAndAnalyticsTests {
     func items(_ answer: TestResponse) -> [[String: Any]] { answer.object["items"] as? [[String: Any]] ?? [] }
 
+    @Test func anAccountThatCannotSyncIsRetriedAfterAnIntervalNotEveryRound() async throws {
+        let clock = TestClock()
+        try await TestApp.run(clock: clock) { app in
+            let owner = try await app.signup("Olga")
+            let wid = try #require(UUID(uuidString: try await app.createWorkspace(as: owner)))
+            // Marked connected, but no connector for its platform is configured here.
+            try await SocialAccountModel(
+                workspaceID: wid, platform: Platform.facebook.rawValue, name: "Unreachable", connectedByUserID: nil, createdAt: clock.now,
+                externalID: "fb-1"
+            ).create(on: app.db)
+            let sync = app.services.platformSync
+            #expect(try await sync.syncDue(on: app.db, logger: app.logs.logger()).failed == 1)
+            #expect(try await sync.syncDue(on: app.db, logger: app.logs.logger()).failed == 0, "not again on the next round")
+            clock.advance(by: sync.interval + 1)
+            #expect(try await sync.syncDue(on: app.db, logger: app.logs.logger()).failed == 1, "again after one interval")
+        }
+    }
+
     @Test func conversationsArePulledRepliedToAssignedAndNewOnesArriveOverTime() async throws {
         let clock = TestClock()
         try await SandboxHarness.run(clock: clock) { sandbox in
