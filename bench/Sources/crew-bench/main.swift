@@ -20,6 +20,8 @@ struct Arguments {
     /// Due posts the scheduler publishes.
     var due = 2_000
 
+    static let usage = "usage: crew-bench [--database URL] [--members N] [--reps R] [--posts N] [--due N]"
+
     init() {
         var args = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = args.next() {
@@ -29,7 +31,12 @@ struct Arguments {
             case "--reps": reps = Int(args.next() ?? "") ?? reps
             case "--posts": posts = Int(args.next() ?? "") ?? posts
             case "--due": due = Int(args.next() ?? "") ?? due
-            default: fatalError("unknown flag \(flag)")
+            case "--help", "-h":
+                print(Self.usage)
+                exit(0)
+            default:
+                FileHandle.standardError.write(Data("crew-bench: unknown flag \(flag)\n\(Self.usage)\n".utf8))
+                exit(64)
             }
         }
     }
