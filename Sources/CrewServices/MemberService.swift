@@ -41,16 +41,19 @@ public struct MemberService: Sendable {
             conditions.append("(m.joined_at > \(bind: after.time) OR (m.joined_at = \(bind: after.time) AND m.id > \(bind: after.id)))")
         }
         let sql = db as! any SQLDatabase
+        // Each member's granted accounts come along as one comma list.
+        let grants: SQLQueryString =
+            sql.dialect.name == "postgresql" ? "string_agg(g.account_id::text, ',')" : "group_concat(g.account_id, ',')"
         let rows = try await sql.raw(
             """
-            SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at
+            SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
+            (SELECT \(grants) FROM \(ident: AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
             FROM \(ident: MembershipModel.schema) m JOIN \(ident: UserModel.schema) u ON u.id = m.user_id
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY m.joined_at, m.id LIMIT \(literal: limit.value + 1)
             """
         ).all(decoding: MemberRow.self)
         let pageRows = Array(rows.prefix(limit.value))
-        let grants = try await AccessGrants.grants(of: pageRows.map(\.id.uuid), on: db)
-        let items = pageRows.map { $0.view(accountIDs: grants[$0.id.uuid] ?? []) }
+        let items = pageRows.map { $0.view() }
         let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
         return Page(items: items, nextCursor: next)
     }

@@ -53,13 +53,15 @@ struct MemberRow: Decodable {
     var counts_as_seat: Bool
     var joined_via: String
     var joined_at: Date
+    /// Granted accounts as a comma list (NULL when none).
+    var account_ids: String?
 
-    func view(accountIDs: [UUID]) -> MemberView {
+    func view() -> MemberView {
         let permissions: Set<ClientPermission> = CommaList.decode(permissions)
         let platforms: Set<Platform> = CommaList.decode(allowed_platforms)
         return MemberView(
             id: id.uuid, userID: user_id.uuid, email: email, name: name, role: Role(rawValue: role) ?? .client, permissions: permissions,
-            allowedPlatforms: platforms, accountIDs: accountIDs, countsAsSeat: counts_as_seat, joinedVia: joined_via, joinedAt: joined_at)
+            allowedPlatforms: platforms, accountIDs: account_ids.map(CommaList.decodeIDs) ?? [], countsAsSeat: counts_as_seat, joinedVia: joined_via, joinedAt: joined_at)
     }
 }
 
