@@ -66,19 +66,31 @@ public struct AuditLog: Sendable {
         let now = clock.now
         let sql = db as! any SQLDatabase
         for start in stride(from: 0, to: entries.count, by: 500) {
-            var insert = sql.insert(into: AuditEventModel.schema).columns(
-                "id", "workspace_id", "actor_user_id", "actor_name", "action", "target_type", "target_id", "target_label",
-                "before_json", "after_json", "ip", "batch_id", "created_at")
-            for entry in entries[start..<min(start + 500, entries.count)] {
-                insert = insert.values([
-                    SQLBind(UUID()), SQLBind.orNull(entry.workspaceID), SQLBind.orNull(actor.userID), SQLBind(actor.name),
-                    SQLBind(entry.action), SQLBind(entry.targetType), SQLBind.orNull(entry.targetID), SQLBind(entry.targetLabel),
-                    SQLBind.orNull(entry.before.map(Self.json)), SQLBind.orNull(entry.after.map(Self.json)), SQLBind.orNull(actor.ip),
-                    SQLBind.orNull(entry.batchID), SQLBind(now),
-                ])
-            }
+            let rows = entries[start..<min(start + 500, entries.count)].map { Self.row($0, by: actor, at: now) }
+            var insert = sql.insert(into: AuditEventModel.schema).columns(rows[0].map(\.column))
+            for row in rows { insert = insert.values(row.map { $0.value.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null }) }
             try await insert.run()
         }
+    }
+
+    /// `INSERT … SELECT` of one event for each row of `source` (a common table
+    /// expression of the caller's statement), so the event is written only if,
+    /// and in the same statement as, what it records. Empty columns are left out.
+    func insert(_ entry: AuditEntry, by actor: Actor, forEachRowOf source: String) -> SQLQueryString {
+        let row = Self.row(entry, by: actor, at: clock.now).compactMap { column in column.value.map { (column.column, $0) } }
+        let columns = row.map { "\(ident: $0.0)" as SQLQueryString }.joined(separator: ", ")
+        let values = row.map { "\(bind: $0.1)" as SQLQueryString }.joined(separator: ", ")
+        return "INSERT INTO \(ident: AuditEventModel.schema) (\(columns)) SELECT \(values) FROM \(ident: source)"
+    }
+
+    /// The columns of one event's row and their values (nil for NULL).
+    private static func row(_ entry: AuditEntry, by actor: Actor, at now: Date) -> [(column: String, value: (any Encodable & Sendable)?)] {
+        [
+            ("id", UUID()), ("workspace_id", entry.workspaceID), ("actor_user_id", actor.userID), ("actor_name", actor.name),
+            ("action", entry.action), ("target_type", entry.targetType), ("target_id", entry.targetID), ("target_label", entry.targetLabel),
+            ("before_json", entry.before.map(json)), ("after_json", entry.after.map(json)), ("ip", actor.ip), ("batch_id", entry.batchID),
+            ("created_at", now),
+        ]
     }
 
     private static func json(_ values: [String: String]) -> String {

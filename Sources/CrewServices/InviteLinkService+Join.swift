@@ -139,24 +139,30 @@ extension InviteLinkService {
         let exclusive = takesSeat && seats.plan(named: probedPlan).seatLimit != nil
         let identity = joiner.identity
         let (member, grants) = try await db.lockingTransaction { tx -> (MembershipModel, [UUID]) in
-            let plan = try await WorkspaceLock.lockPlan(probe.workspaceID, exclusive: exclusive, on: tx)
-            if takesSeat {
-                let limited = seats.plan(named: plan ?? "").seatLimit != nil
-                guard limited == exclusive else { throw LinkChanged() }
-                try await seats.requireRoom(for: 1, in: probe.workspaceID, plan: plan ?? "", on: tx)
-            }
+            let member = newClient(
+                userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms)
+            let event = AuditEntry(
+                workspaceID: probe.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
+                targetLabel: identity.email, after: ["permissions": probe.permissionsText, "token": SecureToken.fingerprint(joiner.token)])
             // An existing member is left as they are: nothing inserted, and
             // everything else rolled back.
-            guard let (member, grants) = try await addClient(
-                userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions,
-                platforms: probe.allowedPlatforms, accounts: probe.accountIDs, on: tx)
-            else { throw AlreadyMember() }
-            try await audit.record(
-                AuditEntry(
-                    workspaceID: probe.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
-                    targetLabel: identity.email,
-                    after: ["permissions": probe.permissionsText, "token": SecureToken.fingerprint(joiner.token)]),
-                by: joiner.actor, on: tx)
+            if !exclusive, (tx as! any SQLDatabase).dialect.name == "postgresql" {
+                // No seat to count: the shared lock, the membership and its audit
+                // event in one statement.
+                let written = try await member.insertUnlessMemberSharingWorkspaceLock(
+                    alsoInsert: audit.insert(event, by: joiner.actor, forEachRowOf: "inserted"), on: tx)
+                if takesSeat, seats.plan(named: written.plan ?? "").seatLimit != nil { throw LinkChanged() }
+                guard written.inserted else { throw AlreadyMember() }
+            } else {
+                let plan = try await WorkspaceLock.lockPlan(probe.workspaceID, exclusive: exclusive, on: tx)
+                if takesSeat {
+                    guard (seats.plan(named: plan ?? "").seatLimit != nil) == exclusive else { throw LinkChanged() }
+                    try await seats.requireRoom(for: 1, in: probe.workspaceID, plan: plan ?? "", on: tx)
+                }
+                guard try await member.insertUnlessMember(on: tx) else { throw AlreadyMember() }
+                try await audit.record(event, by: joiner.actor, on: tx)
+            }
+            let grants = try await grant(probe.accountIDs, to: member, on: tx)
             try await countUse(of: joiner.token, expecting: probe, on: tx)
             return (member, grants)
         }
@@ -209,21 +215,20 @@ extension InviteLinkService {
         return link
     }
 
-    /// Creates a client membership with its account grants (accounts removed
-    /// since the configuration was copied are skipped). Nil, and nothing
-    /// written, when the person is a member already.
-    func addClient(
-        userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>, accounts: [UUID],
-        on tx: any Database
-    ) async throws -> (MembershipModel, grants: [UUID])? {
-        let member = MembershipModel(
+    /// A client membership with a copy of a configuration, not yet saved.
+    func newClient(userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>) -> MembershipModel {
+        MembershipModel(
             id: UUID(), workspaceID: workspaceID, userID: userID, role: .client, permissions: permissions, allowedPlatforms: platforms,
             joinedVia: "link", joinedAt: env.clock.now)
-        guard try await member.insertUnlessMember(on: tx) else { return nil }
+    }
+
+    /// Grants the member those of `accounts` that still exist in the workspace
+    /// (accounts removed since the configuration was copied are skipped).
+    func grant(_ accounts: [UUID], to member: MembershipModel, on tx: any Database) async throws -> [UUID] {
         let existing = accounts.isEmpty ? [] : try await SocialAccountModel.query(on: tx)
-            .filter(\.$workspaceID == workspaceID).filter(\.$id ~~ accounts).all(\.$id)
+            .filter(\.$workspaceID == member.workspaceID).filter(\.$id ~~ accounts).all(\.$id)
         try await AccessGrants.addGrants(of: member, to: existing, on: tx)
-        return (member, existing)
+        return existing
     }
 
     private func requestApproval(_ link: InviteLinkModel, identity: Identity, actor: Actor, on tx: any Database) async throws -> String {

@@ -45,10 +45,10 @@ public struct JoinRequestService: Sendable {
             if Seats.countsAsSeat(role: .client, permissions: permissions) {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
             }
-            guard let (member, _) = try await links.addClient(
-                userID: request.userID, workspaceID: access.workspaceID, permissions: permissions,
-                platforms: request.allowedPlatforms, accounts: request.accountIDs, on: tx)
-            else { throw DomainError.conflict("This person is already a member.") }
+            let member = links.newClient(
+                userID: request.userID, workspaceID: access.workspaceID, permissions: permissions, platforms: request.allowedPlatforms)
+            guard try await member.insertUnlessMember(on: tx) else { throw DomainError.conflict("This person is already a member.") }
+            _ = try await links.grant(request.accountIDs, to: member, on: tx)
             request.state = "approved"
             request.decidedAt = env.clock.now
             try await request.update(on: tx)

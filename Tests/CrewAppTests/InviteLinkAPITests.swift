@@ -111,8 +111,16 @@ import Testing
             #expect(joined.object["allowedPlatforms"] as? [String] == ["instagram", "sandbox"])
             #expect(joined.object["accountIds"] as? [String] == [account])
 
-            _ = try await patch(app, wid, owner, ["permissions": ["publish_posts", "manage_inbox"], "allowedPlatforms": [String]()])
             let memberID = try #require(joined.object["id"] as? String)
+            // The join is on record: who, which member, with what, from where.
+            let event = try #require(try await AuditEventModel.query(on: app.db).filter(\.$action == "link.joined").first())
+            #expect(event.targetID == memberID)
+            #expect(event.actorUserID?.apiString == cleo.id)
+            #expect(event.targetLabel == cleo.email)
+            #expect(event.afterJSON?.contains("view_analytics") == true)
+            #expect(event.afterJSON?.contains(SecureToken.fingerprint(token)) == true)
+
+            _ = try await patch(app, wid, owner, ["permissions": ["publish_posts", "manage_inbox"], "allowedPlatforms": [String]()])
             let unchanged = try await app.client.send(.get, "/api/v1/workspaces/\(wid)/members/\(memberID)", token: owner.token)
             #expect(unchanged.object["permissions"] as? [String] == ["view_analytics"], "later edits change no existing client")
             #expect(unchanged.object["allowedPlatforms"] as? [String] == ["instagram", "sandbox"])
