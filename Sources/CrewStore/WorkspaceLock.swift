@@ -16,12 +16,7 @@ public enum WorkspaceLock {
     public static let sqliteBusyTimeoutMilliseconds = 10_000
 
     static func acquire(_ workspaceID: UUID, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT id FROM workspaces WHERE id = \(bind: workspaceID) FOR UPDATE").run()
-        } else {
-            try await sql.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID)").run()
-        }
+        _ = try await lockPlan(workspaceID, exclusive: true, on: db)
     }
 }
 
