@@ -15,22 +15,29 @@ public struct SeatLedger: Sendable {
     /// Members that take a seat plus pending, unexpired invitations for seat
     /// roles: one statement (it runs under the workspace lock).
     public func seatsUsed(in workspaceID: UUID, on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
-        let row = try await sql.raw(
+        try await count(
             """
-            SELECT (SELECT COUNT(*) FROM \(ident: MembershipModel.schema) WHERE workspace_id = \(bind: workspaceID) AND counts_as_seat = \(bind: true))
-            + (SELECT COUNT(*) FROM \(ident: InvitationModel.schema) WHERE workspace_id = \(bind: workspaceID) AND state = \(bind: InvitationModel.pending)
-            AND counts_as_seat = \(bind: true) AND expires_at > \(bind: env.clock.now)) AS used
-            """
-        ).first()
-        return try row?.decode(column: "used", as: Int.self) ?? 0
+            (SELECT COUNT(*) FROM \(ident: MembershipModel.schema) WHERE workspace_id = \(bind: workspaceID) AND counts_as_seat = \(bind: true))
+            + \(pendingSeatInvitationCount(workspaceID))
+            """, on: db)
     }
 
     /// Pending, unexpired invitations that will take a seat when accepted.
     public func pendingSeatInvitations(in workspaceID: UUID, on db: any Database) async throws -> Int {
-        try await InvitationModel.query(on: db)
-            .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
-            .filter(\.$countsAsSeat == true).filter(\.$expiresAt > env.clock.now).count()
+        try await count(pendingSeatInvitationCount(workspaceID), on: db)
+    }
+
+    /// The rule for invitations that hold a seat, as a subquery both counts share.
+    private func pendingSeatInvitationCount(_ workspaceID: UUID) -> SQLQueryString {
+        """
+        (SELECT COUNT(*) FROM \(ident: InvitationModel.schema) WHERE workspace_id = \(bind: workspaceID) \
+        AND state = \(bind: InvitationModel.pending) AND counts_as_seat = \(bind: true) AND expires_at > \(bind: env.clock.now))
+        """
+    }
+
+    private func count(_ expression: SQLQueryString, on db: any Database) async throws -> Int {
+        let row = try await (db as! any SQLDatabase).raw("SELECT \(expression) AS n").first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     public func usage(of workspace: WorkspaceModel, on db: any Database) async throws -> Usage {
