@@ -143,7 +143,7 @@ public struct AnalyticsService: Sendable {
             .orderBy("day").orderBy("account_id")
             .all(decoding: MetricRow.self)
         for row in rows {
-            let account = names[row.account_id]
+            let account = names[row.account_id.uuid]
             out += [row.day, Self.csvField(account?.name ?? ""), account?.platform ?? "", "\(row.followers)", "\(row.impressions)",
                 "\(row.engagements)", "\(row.clicks)", "\(row.posts_published)"].joined(separator: ",") + "\r\n"
         }
@@ -152,7 +152,7 @@ public struct AnalyticsService: Sendable {
 
     private struct MetricRow: Decodable {
         var day: String
-        var account_id: UUID
+        var account_id: RowID
         var followers: Int
         var impressions: Int
         var engagements: Int

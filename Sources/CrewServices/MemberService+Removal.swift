@@ -62,7 +62,7 @@ extension MemberService {
                 .where(SQLColumn("workspace_id", table: "m"), .equal, SQLBind(access.workspaceID))
                 .where(SQLColumn("id", table: "m"), .in, SQLBind.group(valid))
                 .all(decoding: RemovalRow.self)
-            let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.id, $0) })
+            let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.memberID, $0) })
             var refused: [Refusal] = []
             var targets: [RemovalRow] = []
             for (text, id) in zip(ids, parsed) {
@@ -78,13 +78,13 @@ extension MemberService {
                 }
             }
             guard refused.isEmpty else { throw BulkRefused(refused: refused) }
-            try await removeRows(ids: targets.map(\.id), userIDs: targets.map(\.user_id), workspaceID: access.workspaceID, on: tx)
+            try await removeRows(ids: targets.map(\.memberID), userIDs: targets.map(\.userID), workspaceID: access.workspaceID, on: tx)
             let batch = targets.count > 1 ? UUID() : nil
             try await audit.record(
                 targets.map { member in
                     AuditEntry(
                         workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
-                        targetID: member.id.apiString, targetLabel: member.email,
+                        targetID: member.memberID.apiString, targetLabel: member.email,
                         before: ["role": member.role, "permissions": member.permissions], batchID: batch)
                 },
                 by: access.actor, on: tx)
@@ -101,7 +101,7 @@ extension MemberService {
                     return mail
                 },
                 on: tx)
-            return targets.map { $0.id.apiString }
+            return targets.map { $0.memberID.apiString }
         }
     }
 
@@ -121,9 +121,12 @@ extension MemberService {
 
 /// A member to remove, with what the audit row and the notice need.
 struct RemovalRow: Decodable {
-    var id: UUID
-    var user_id: UUID
+    private var id: RowID
+    private var user_id: RowID
     var role: String
     var permissions: String
     var email: String
+
+    var memberID: UUID { id.uuid }
+    var userID: UUID { user_id.uuid }
 }
