@@ -98,16 +98,8 @@ public struct AccountService: Sendable {
         // minute), PostgreSQL planned the join as a walk of `sessions_user_idx`
         // filtering every session by hash (5 ms at 10,000 sessions, and growing).
         // A lookup of one table by its unique hash has only the one good plan.
-        let sql = db as! any SQLDatabase
         guard
-            let row = try await sql.raw(
-                """
-                SELECT s.id, s.user_id, s.expires_at,
-                (SELECT u.email FROM \(ident: UserModel.schema) u WHERE u.id = s.user_id) AS email,
-                (SELECT u.name FROM \(ident: UserModel.schema) u WHERE u.id = s.user_id) AS name
-                FROM \(ident: SessionModel.schema) s WHERE s.token_hash = \(bind: hash)
-                """
-            ).first(decoding: SessionRow.self),
+            let row = try await db.first(SessionLookup(tokenHash: hash))?.decode(model: SessionRow.self),
             row.expires_at > env.clock.now
         else { return nil }
         return Identity(userID: row.user_id.uuid, email: row.email, name: row.name, credential: .session(id: row.id.uuid), tokenHash: hash)
@@ -117,6 +109,18 @@ public struct AccountService: Sendable {
         var id: RowID
         var name: String
         var role: String
+    }
+
+    /// The session behind a token hash, with its person's email and name.
+    private struct SessionLookup: PreparedStatement {
+        static let sql = """
+            SELECT s.id, s.user_id, s.expires_at,
+            (SELECT u.email FROM \(UserModel.schema) u WHERE u.id = s.user_id) AS email,
+            (SELECT u.name FROM \(UserModel.schema) u WHERE u.id = s.user_id) AS name
+            FROM \(SessionModel.schema) s WHERE s.token_hash = $1
+            """
+        let tokenHash: String
+        var values: [any PreparedValue] { [tokenHash] }
     }
 
     private struct SessionRow: Decodable {

@@ -56,7 +56,12 @@ public struct AuditLog: Sendable {
     }
 
     public func record(_ entry: AuditEntry, by actor: Actor, on db: any Database) async throws {
-        try await record([entry], by: actor, on: db)
+        try await db.run(InsertEvent(values: values(of: entry, by: actor)))
+    }
+
+    private struct InsertEvent: PreparedStatement {
+        static let sql = "INSERT INTO \(AuditEventModel.schema) (\(AuditLog.columns)) VALUES (\(placeholders(1...13)))"
+        let values: [any PreparedValue]
     }
 
     /// Appends many events with plain multi-row inserts (bulk removals write 1,000;
@@ -65,31 +70,30 @@ public struct AuditLog: Sendable {
         guard !entries.isEmpty else { return }
         let now = clock.now
         let sql = db as! any SQLDatabase
+        let columns = Self.columns.components(separatedBy: ", ")
         for start in stride(from: 0, to: entries.count, by: 500) {
-            let rows = entries[start..<min(start + 500, entries.count)].map { Self.row($0, by: actor, at: now) }
-            var insert = sql.insert(into: AuditEventModel.schema).columns(rows[0].map(\.column))
-            for row in rows { insert = insert.values(row.map { $0.value.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null }) }
+            var insert = sql.insert(into: AuditEventModel.schema).columns(columns)
+            for entry in entries[start..<min(start + 500, entries.count)] {
+                insert = insert.values(Self.row(entry, by: actor, at: now).map { $0.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null })
+            }
             try await insert.run()
         }
     }
 
-    /// `INSERT … SELECT` of one event for each row of `source` (a common table
-    /// expression of the caller's statement), so the event is written only if,
-    /// and in the same statement as, what it records. Empty columns are left out.
-    func insert(_ entry: AuditEntry, by actor: Actor, forEachRowOf source: String) -> SQLQueryString {
-        let row = Self.row(entry, by: actor, at: clock.now).compactMap { column in column.value.map { (column.column, $0) } }
-        let columns = row.map { "\(ident: $0.0)" as SQLQueryString }.joined(separator: ", ")
-        let values = row.map { "\(bind: $0.1)" as SQLQueryString }.joined(separator: ", ")
-        return "INSERT INTO \(ident: AuditEventModel.schema) (\(columns)) SELECT \(values) FROM \(ident: source)"
+    /// The columns of an event's row, in the order of `row`.
+    static let columns = "id, workspace_id, actor_user_id, actor_name, action, target_type, target_id, target_label, before_json, after_json, ip, batch_id, created_at"
+
+    /// The values of `columns` (thirteen) for one event, for a prepared statement
+    /// that writes the event together with what it records.
+    func values(of entry: AuditEntry, by actor: Actor) -> [any PreparedValue] {
+        Self.row(entry, by: actor, at: clock.now).map { $0 ?? PreparedNull() }
     }
 
-    /// The columns of one event's row and their values (nil for NULL).
-    private static func row(_ entry: AuditEntry, by actor: Actor, at now: Date) -> [(column: String, value: (any Encodable & Sendable)?)] {
+    /// The values of `columns` for one event (nil for NULL).
+    private static func row(_ entry: AuditEntry, by actor: Actor, at now: Date) -> [(any PreparedValue)?] {
         [
-            ("id", UUID()), ("workspace_id", entry.workspaceID), ("actor_user_id", actor.userID), ("actor_name", actor.name),
-            ("action", entry.action), ("target_type", entry.targetType), ("target_id", entry.targetID), ("target_label", entry.targetLabel),
-            ("before_json", entry.before.map(json)), ("after_json", entry.after.map(json)), ("ip", actor.ip), ("batch_id", entry.batchID),
-            ("created_at", now),
+            UUID(), entry.workspaceID, actor.userID, actor.name, entry.action, entry.targetType, entry.targetID, entry.targetLabel,
+            entry.before.map(json), entry.after.map(json), actor.ip, entry.batchID, now,
         ]
     }
 

@@ -124,7 +124,13 @@ public struct InviteLinkService: Sendable {
     // MARK: Helpers
 
     func find(_ workspaceID: UUID, on db: any Database) async throws -> InviteLinkModel? {
-        try await InviteLinkModel.first(where: ["workspace_id": workspaceID], on: db)
+        try await db.first(LinkOfWorkspace(workspaceID: workspaceID))?.decode(fluentModel: InviteLinkModel.self)
+    }
+
+    private struct LinkOfWorkspace: PreparedStatement {
+        static let sql = "SELECT \(InviteLinkModel.columns()) FROM \(InviteLinkModel.schema) WHERE workspace_id = $1"
+        let workspaceID: UUID
+        var values: [any PreparedValue] { [workspaceID] }
     }
 
     /// Gives the link a fresh token (hash and sealed copy) and returns it.

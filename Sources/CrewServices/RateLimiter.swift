@@ -19,11 +19,12 @@ public struct RateLimiter: Sendable {
         try require(count: row?.count ?? 0, below: limit, window: window)
     }
 
-    /// The current window's count of `bucket` as a subquery (NULL when
-    /// nothing was counted), for a caller that folds the check into a statement
-    /// it makes anyway; `require(count:below:window:)` then judges it.
-    public func countExpression(_ bucket: String, window: TimeInterval) -> SQLQueryString {
-        "(SELECT count FROM rate_limits WHERE bucket = \(bind: bucket) AND window_start = \(bind: windowStart(window)))"
+    /// The current window's count of a bucket as a subquery (NULL when nothing
+    /// was counted), for a prepared statement that folds the check into a
+    /// statement it makes anyway: `bucket` and `windowStart` are its placeholders
+    /// (bind `windowStart(_:)`); `require(count:below:window:)` then judges it.
+    public static func countSQL(bucket: String, windowStart: String) -> String {
+        "(SELECT count FROM rate_limits WHERE bucket = \(bucket) AND window_start = \(windowStart))"
     }
 
     /// Throws `rate_limited` when `count` has reached `limit` in the current window.
@@ -41,7 +42,8 @@ public struct RateLimiter: Sendable {
             """).run()
     }
 
-    private func windowStart(_ window: TimeInterval) -> Date {
+    /// The start of the window of `window` seconds that is running now.
+    public func windowStart(_ window: TimeInterval) -> Date {
         Date(timeIntervalSince1970: (clock.now.timeIntervalSince1970 / window).rounded(.down) * window)
     }
 

@@ -66,51 +66,31 @@ extension MembershipModel {
     /// workspace (the unique index decides, so nothing is read first). The
     /// model needs its id set. Returns whether a row was written.
     public func insertUnlessMember(on db: any Database) async throws -> Bool {
-        let sql = db as! any SQLDatabase
-        let (columns, values) = try insertColumnsAndValues()
-        let row = try await sql.raw(
-            "INSERT INTO \(ident: Self.schema) (\(columns)) VALUES (\(values)) ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING id"
-        ).first()
-        return markSaved(row != nil)
+        markSaved(try await db.first(InsertUnlessMember(values: try insertValues)) != nil)
     }
 
-    /// PostgreSQL only: in one statement, locks the workspace row `FOR SHARE`,
-    /// inserts this membership unless the person already belongs there, and runs
-    /// `alsoInsert` (an `INSERT … SELECT … FROM inserted`, for example the audit
-    /// event) for the row written. Returns the workspace's plan and whether the
-    /// membership was written. A statement instead of three in a transaction
-    /// that other joins wait on.
-    public func insertUnlessMemberSharingWorkspaceLock(
-        alsoInsert: SQLQueryString, on db: any Database
-    ) async throws -> (plan: String?, inserted: Bool) {
-        let sql = db as! any SQLDatabase
-        let (columns, values) = try insertColumnsAndValues()
-        let row = try await sql.raw(
+    private struct InsertUnlessMember: PreparedStatement {
+        static let sql = """
+            INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) VALUES (\(placeholders(1...9)))
+            ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING id
             """
-            WITH locked AS (SELECT plan FROM \(ident: WorkspaceModel.schema) WHERE id = \(bind: workspaceID) FOR SHARE),
-            inserted AS (
-                INSERT INTO \(ident: Self.schema) (\(columns)) SELECT \(values) FROM locked
-                ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING id),
-            also AS (\(alsoInsert))
-            SELECT (SELECT plan FROM locked) AS plan, (SELECT COUNT(*) FROM inserted) AS inserted
-            """
-        ).first()
-        let inserted = try row?.decode(column: "inserted", as: Int.self) ?? 0
-        return (try row?.decode(column: "plan", as: String?.self), markSaved(inserted == 1))
+        let values: [any PreparedValue]
     }
 
-    private func insertColumnsAndValues() throws -> (columns: SQLQueryString, values: SQLQueryString) {
-        (
-            "id, workspace_id, user_id, role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at",
-            """
-            \(bind: try requireID()), \(bind: workspaceID), \(bind: userID), \(bind: roleText), \(bind: permissionsText), \
-            \(bind: allowedPlatformsText), \(bind: countsAsSeat), \(bind: joinedVia), \(bind: joinedAt)
-            """
-        )
+    /// The columns a new membership writes, in the order of `insertValues`.
+    public static let insertColumns =
+        "id, workspace_id, user_id, role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at"
+
+    /// The values of `insertColumns` (nine); the model needs its id set.
+    public var insertValues: [any PreparedValue] {
+        get throws {
+            [try requireID(), workspaceID, userID, roleText, permissionsText, allowedPlatformsText, countsAsSeat, joinedVia, joinedAt]
+        }
     }
 
-    /// Once saved, later changes to this instance are updates.
-    private func markSaved(_ saved: Bool) -> Bool {
+    /// Marks the membership as written by a statement of the caller's (it
+    /// reported `inserted`), so later changes are updates; returns `inserted`.
+    public func markSaved(_ saved: Bool) -> Bool {
         if saved { $id.exists = true }
         return saved
     }

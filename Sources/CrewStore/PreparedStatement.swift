@@ -1,0 +1,161 @@
+import Crypto
+import FluentKit
+import FluentPostgresDriver
+import FluentSQL
+import Foundation
+
+/// A statement the hot paths run many times a second (every signed-in request's
+/// session lookup, a join's link read), declared once with its text.
+///
+/// On PostgreSQL it runs as a named prepared statement: parsed and planned once
+/// per connection rather than on every call. Planning was most of the server's
+/// work for such lookups (pgbench on the session lookup: 18,600/s parsed and
+/// planned each time, 57,600/s prepared; bench/NOTES.md). On SQLite, which
+/// prepares in microseconds, it runs as a plain statement.
+///
+/// Name columns rather than `*`: a prepared `SELECT *` fails ("cached plan must
+/// not change result type") once a migration adds a column under a running
+/// process.
+public protocol PreparedStatement: Sendable {
+    /// The text in PostgreSQL's spelling, with `$1`, `$2`… for the values.
+    static var sql: String { get }
+    /// SQLite's spelling, where it differs (the same placeholders).
+    static var sqliteSQL: String { get }
+    /// The values of `$1`, `$2`…, in that order.
+    var values: [any PreparedValue] { get }
+}
+
+extension PreparedStatement {
+    public static var sqliteSQL: String { sql }
+
+    /// The name it is prepared under on each PostgreSQL connection. PostgreSQL
+    /// keeps 63 bytes of a name, so longer type names are hashed.
+    public static var preparedName: String {
+        let name = String(reflecting: Self.self)
+        guard name.utf8.count > 63 else { return name }
+        return "crew_" + SHA256.hash(data: Data(name.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A value a prepared statement binds: what both databases take natively.
+public protocol PreparedValue: Encodable, Sendable {
+    func append(to bindings: inout PostgresBindings) throws
+}
+
+extension PreparedValue where Self: PostgresEncodable {
+    public func append(to bindings: inout PostgresBindings) throws { try bindings.append(self) }
+}
+
+extension UUID: PreparedValue {}
+extension String: PreparedValue {}
+extension Int: PreparedValue {}
+extension Bool: PreparedValue {}
+extension Date: PreparedValue {}
+extension Double: PreparedValue {}
+
+/// SQL `NULL`, for a value a statement leaves empty.
+public struct PreparedNull: PreparedValue {
+    public init() {}
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encodeNil()
+    }
+    public func append(to bindings: inout PostgresBindings) { bindings.appendNull() }
+}
+
+extension Optional: PreparedValue where Wrapped: PreparedValue & PostgresEncodable {
+    public func append(to bindings: inout PostgresBindings) throws { try bindings.append(self) }
+}
+
+extension Database {
+    /// Every row the statement returns.
+    public func all(_ statement: some PreparedStatement) async throws -> [any SQLRow] {
+        if let postgres = self as? any PostgresDatabase {
+            return try await postgres.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask {
+                    try await connection.execute(PostgresForm(statement), logger: connection.logger)
+                        .reduce(into: [any SQLRow]()) { $0.append($1.sql()) }
+                }
+            }.get()
+        }
+        return try await (self as! any SQLDatabase).raw("\(SQLiteForm(statement))").all()
+    }
+
+    /// The first row the statement returns, if any.
+    public func first(_ statement: some PreparedStatement) async throws -> (any SQLRow)? {
+        try await all(statement).first
+    }
+
+    /// Runs a statement that returns no rows.
+    public func run(_ statement: some PreparedStatement) async throws {
+        _ = try await all(statement)
+    }
+}
+
+/// The statement as PostgresNIO prepares it: once per connection, by name.
+private struct PostgresForm<Statement: PreparedStatement>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { Statement.preparedName }
+    static var sql: String { Statement.sql }
+
+    let statement: Statement
+
+    init(_ statement: Statement) { self.statement = statement }
+
+    func makeBindings() throws -> PostgresBindings {
+        let values = statement.values
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { try value.append(to: &bindings) }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// The statement as SQLite runs it: its text with each `$n` bound to value n.
+private struct SQLiteForm<Statement: PreparedStatement>: SQLExpression {
+    let statement: Statement
+
+    init(_ statement: Statement) { self.statement = statement }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        let values = statement.values
+        let text = Array(Statement.sqliteSQL.utf8)
+        var start = 0, index = 0
+        while index < text.count {
+            guard text[index] == UInt8(ascii: "$") else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            var number = 0
+            while end < text.count, text[end] >= UInt8(ascii: "0"), text[end] <= UInt8(ascii: "9") {
+                number = number * 10 + Int(text[end] - UInt8(ascii: "0"))
+                end += 1
+            }
+            guard end > index + 1 else {
+                index += 1
+                continue
+            }
+            precondition(number >= 1 && number <= values.count, "\(Statement.self) has no value for $\(number)")
+            serializer.write(String(decoding: text[start..<index], as: UTF8.self))
+            serializer.write(bind: values[number - 1])
+            start = end
+            index = end
+        }
+        serializer.write(String(decoding: text[start...], as: UTF8.self))
+    }
+}
+
+/// `$first, …, $last`: the placeholders of a run of values.
+public func placeholders(_ numbers: ClosedRange<Int>) -> String {
+    numbers.map { "$\($0)" }.joined(separator: ", ")
+}
+
+extension Model {
+    /// The model's columns, for prepared statements that read whole models:
+    /// `"id", "workspace_id", …`, each prefixed with `alias.` when given.
+    public static func columns(as alias: String? = nil) -> String {
+        keys.map { key in (alias.map { "\($0)." } ?? "") + "\"\(key.description)\"" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,79 @@
+import CrewStore
+import CrewTestSupport
+import FluentKit
+import FluentSQL
+import Foundation
+import Testing
+
+/// Statements declared once and run prepared on PostgreSQL, plainly on SQLite:
+/// both must bind the same values to the same placeholders.
+@Suite struct PreparedStatementTests {
+    /// Placeholders out of order, one used twice, and a NULL.
+    struct Shuffled: PreparedStatement {
+        static let sql = "SELECT $2 AS second, $1 AS first, $2 || '/' || $1 AS both, CAST($3 AS TEXT) AS empty, $4 + 1 AS next"
+        let first: String
+        let second: String
+        let number: Int
+        var values: [any PreparedValue] { [first, second, PreparedNull(), number] }
+    }
+
+    struct Echo: Decodable, Equatable {
+        let second: String
+        let first: String
+        let both: String
+        let empty: String?
+        let next: Int
+    }
+
+    @Test func valuesAreBoundByTheirNumberWhereverThePlaceholderStands() async throws {
+        try await TestApp.run { app in
+            for (first, second, number) in [("a", "b", 1), ("$1 '", "dollar $2", 41), ("é", "", -3)] {
+                let row = try #require(try await app.db.first(Shuffled(first: first, second: second, number: number)))
+                #expect(try row.decode(model: Echo.self) == Echo(second: second, first: first, both: "\(second)/\(first)", empty: nil, next: number + 1))
+            }
+        }
+    }
+
+    struct UserByEmail: PreparedStatement {
+        static let sql = "SELECT \(UserModel.columns()) FROM \(UserModel.schema) WHERE email = $1"
+        let email: String
+        var values: [any PreparedValue] { [email] }
+    }
+
+    @Test func aStatementIsPreparedOncePerConnectionAndReadsWholeModels() async throws {
+        try await TestApp.run { app in
+            let user = UserModel(email: "prepared@example.com", name: "Prepared", passwordHash: "x", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await user.create(on: app.db)
+            let prepared = try await app.db.transaction { tx in
+                for _ in 0..<7 {
+                    let found = try #require(try await tx.first(UserByEmail(email: "prepared@example.com"))?.decode(fluentModel: UserModel.self))
+                    #expect(found.id == user.id && found.name == "Prepared" && found.createdAt == user.createdAt)
+                    #expect(try await tx.first(UserByEmail(email: "nobody@example.com")) == nil)
+                }
+                guard TestDatabase.isPostgres else { return 1 }
+                // The connection's own list of prepared statements.
+                return try await (tx as! any SQLDatabase).raw(
+                    "SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE name = \(bind: UserByEmail.preparedName)"
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
+            }
+            #expect(prepared == 1)
+        }
+    }
+
+    @Test func longTypeNamesArePreparedUnderShortDistinctNames() {
+        enum AStatementWhoseTypeNameIsMuchLongerThanTheSixtyThreeBytesPostgreSQLKeepsOfAName {
+            struct One: PreparedStatement {
+                static let sql = "SELECT 1"
+                var values: [any PreparedValue] { [] }
+            }
+            struct Two: PreparedStatement {
+                static let sql = "SELECT 2"
+                var values: [any PreparedValue] { [] }
+            }
+        }
+        typealias Long = AStatementWhoseTypeNameIsMuchLongerThanTheSixtyThreeBytesPostgreSQLKeepsOfAName
+        #expect(Long.One.preparedName.utf8.count <= 63)
+        #expect(Long.One.preparedName != Long.Two.preparedName)
+        #expect(UserByEmail.preparedName == String(reflecting: UserByEmail.self))
+    }
+}
