@@ -23,6 +23,8 @@ public struct ListPage<Item: Encodable & Sendable>: Encodable, Sendable {
 extension AppRequestContext {
     /// Encodes `value` as the JSON answer with the given status.
     public func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, request: Request) throws -> Response {
+        // Views that write their own JSON skip `JSONEncoder` (byte for byte the same).
+        if let writable = value as? any JSONWritable { return writable.jsonResponse(status: status) }
         var response = try responseEncoder.encode(value, from: request, context: self)
         response.status = status
         return response

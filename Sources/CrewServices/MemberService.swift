@@ -23,39 +23,55 @@ public struct MemberService: Sendable {
     public func list(
         _ access: WorkspaceAccess, role: String?, search: String?, limit: PageSize, cursor: String?, on db: any Database
     ) async throws -> Page<MemberView> {
-        // The Users page's hot path: one statement naming only the columns shown,
-        // decoded into a plain row (bench/NOTES.md has the profile).
-        var conditions: [SQLQueryString] = ["m.workspace_id = \(bind: access.workspaceID)"]
+        var filterRole: String?
         if let role {
             guard let parsed = Role(rawValue: role) else {
                 throw DomainError.invalid("role", "unknown role '\(role.prefix(40))'; expected one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            conditions.append("m.role = \(bind: parsed.rawValue)")
+            filterRole = parsed.rawValue
         }
+        var pattern: String?
         if let search = search?.trimmingWhitespace().lowercased(), !search.isEmpty {
-            let pattern = "%" + search.filter { $0 != "%" && $0 != "_" } + "%"
-            conditions.append("(u.email LIKE \(bind: pattern) OR LOWER(u.name) LIKE \(bind: pattern))")
+            pattern = "%" + search.filter { $0 != "%" && $0 != "_" } + "%"
         }
-        if let cursor {
-            let after = try KeysetCursor(decoding: cursor)
-            conditions.append("(m.joined_at > \(bind: after.time) OR (m.joined_at = \(bind: after.time) AND m.id > \(bind: after.id)))")
-        }
-        let sql = db as! any SQLDatabase
-        // Each member's granted accounts come along as one comma list.
-        let grants: SQLQueryString =
-            sql.dialect.name == "postgresql" ? "string_agg(g.account_id::text, ',')" : "group_concat(g.account_id, ',')"
-        let rows = try await sql.raw(
-            """
-            SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
-            (SELECT \(grants) FROM \(ident: AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
-            FROM \(ident: MembershipModel.schema) m JOIN \(ident: UserModel.schema) u ON u.id = m.user_id
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY m.joined_at, m.id LIMIT \(literal: limit.value + 1)
-            """
-        ).all(decoding: MemberRow.self)
+        let after = try cursor.map { text throws(DomainError) in try KeysetCursor(decoding: text) } ?? .beforeEveryone
+        let rows = try await db.all(
+            MembersPage(workspaceID: access.workspaceID, after: after, role: filterRole, pattern: pattern, limit: limit.value + 1)
+        ).map { try $0.decode(model: MemberRow.self) }
         let pageRows = Array(rows.prefix(limit.value))
         let items = pageRows.map { $0.view() }
         let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
         return Page(items: items, nextCursor: next)
+    }
+
+    /// The Users page's hot path: one statement naming only the columns shown,
+    /// each member's granted accounts as one comma list, decoded into a plain
+    /// row (bench/NOTES.md has the profile). One text for every filter, so it
+    /// is prepared once: an absent filter is NULL, the first page starts after
+    /// `KeysetCursor.beforeEveryone`, and the keyset is a row comparison, which
+    /// both databases turn into a range of the page index.
+    private struct MembersPage: PreparedStatement {
+        static let sql = text(grants: "string_agg(g.account_id::text, ',')")
+        static let sqliteSQL = text(grants: "group_concat(g.account_id, ',')")
+
+        static func text(grants: String) -> String {
+            """
+            SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
+            (SELECT \(grants) FROM \(AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
+            FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
+            WHERE m.workspace_id = $1 AND (m.joined_at, m.id) > ($2, $3)
+            AND (CAST($4 AS TEXT) IS NULL OR m.role = $4)
+            AND (CAST($5 AS TEXT) IS NULL OR u.email LIKE $5 OR LOWER(u.name) LIKE $5)
+            ORDER BY m.joined_at, m.id LIMIT $6
+            """
+        }
+
+        let workspaceID: UUID
+        let after: KeysetCursor
+        let role: String?
+        let pattern: String?
+        let limit: Int
+        var values: [any PreparedValue] { [workspaceID, after.time, after.id, role, pattern, limit] }
     }
 
     public func get(_ access: WorkspaceAccess, memberID: UUID, on db: any Database) async throws -> MemberView {

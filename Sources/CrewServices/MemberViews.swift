@@ -86,6 +86,9 @@ public struct KeysetCursor: Sendable, Equatable {
         self.id = id
     }
 
+    /// Before every member: where the first page starts.
+    public static let beforeEveryone = KeysetCursor(time: .distantPast, id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+
     /// The time as `Date` keeps it (seconds since 2001, marked `r`), so the
     /// cursor binds exactly the value that was read; seconds since 1970 would
     /// come back an ulp apart and repeat or skip a row at the page boundary.

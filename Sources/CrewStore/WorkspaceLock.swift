@@ -28,13 +28,25 @@ extension WorkspaceLock {
     ///   workspace itself, such as its plan, wait for all of them). SQLite's
     ///   no-op update takes the database's write lock either way.
     public static func lockPlan(_ workspaceID: UUID, exclusive: Bool, on db: any Database) async throws -> String? {
-        let sql = db as! any SQLDatabase
-        let row = try await (
-            sql.dialect.name == "postgresql"
-                ? sql.raw("SELECT plan FROM workspaces WHERE id = \(bind: workspaceID) \(unsafeRaw: exclusive ? "FOR UPDATE" : "FOR SHARE")")
-                : sql.raw("UPDATE workspaces SET plan = plan WHERE id = \(bind: workspaceID) RETURNING plan")
-        ).first()
+        let row = try await exclusive ? db.first(LockAlone(workspaceID: workspaceID)) : db.first(LockShared(workspaceID: workspaceID))
         return try row?.decode(column: "plan", as: String.self)
+    }
+
+    /// SQLite's lock for both: the no-op update.
+    private static let sqliteLock = "UPDATE workspaces SET plan = plan WHERE id = $1 RETURNING plan"
+
+    private struct LockAlone: PreparedStatement {
+        static let sql = "SELECT plan FROM workspaces WHERE id = $1 FOR UPDATE"
+        static let sqliteSQL = WorkspaceLock.sqliteLock
+        let workspaceID: UUID
+        var values: [any PreparedValue] { [workspaceID] }
+    }
+
+    private struct LockShared: PreparedStatement {
+        static let sql = "SELECT plan FROM workspaces WHERE id = $1 FOR SHARE"
+        static let sqliteSQL = WorkspaceLock.sqliteLock
+        let workspaceID: UUID
+        var values: [any PreparedValue] { [workspaceID] }
     }
 }
 
