@@ -99,16 +99,32 @@ public struct AccountService: Sendable {
         // filtering every session by hash (5 ms at 10,000 sessions, and growing).
         // A lookup of one table by its unique hash has only the one good plan.
         guard
-            let row = try await db.first(SessionLookup(tokenHash: hash))?.decode(model: SessionRow.self),
+            let row = try await db.first(SessionLookup(tokenHash: hash), as: SessionRow.self),
             row.expires_at > env.clock.now
         else { return nil }
         return Identity(userID: row.user_id.uuid, email: row.email, name: row.name, credential: .session(id: row.id.uuid), tokenHash: hash)
     }
 
-    private struct WorkspaceRow: Decodable {
+    /// The workspaces a person belongs to, with their role in each.
+    private struct WorkspacesOf: PreparedStatement {
+        static let sql = """
+            SELECT w.id, w.name, m.role FROM \(MembershipModel.schema) m
+            JOIN \(WorkspaceModel.schema) w ON w.id = m.workspace_id WHERE m.user_id = $1
+            """
+        let userID: UUID
+        var values: [any PreparedValue] { [userID] }
+    }
+
+    private struct WorkspaceRow: PreparedRow {
         var id: RowID
         var name: String
         var role: String
+
+        init(reading columns: inout ColumnReader) throws {
+            id = try columns.next("id")
+            name = try columns.next("name")
+            role = try columns.next("role")
+        }
     }
 
     /// The session behind a token hash, with its person's email and name.
@@ -123,12 +139,20 @@ public struct AccountService: Sendable {
         var values: [any PreparedValue] { [tokenHash] }
     }
 
-    private struct SessionRow: Decodable {
+    private struct SessionRow: PreparedRow {
         var id: RowID
         var user_id: RowID
         var expires_at: Date
         var email: String
         var name: String
+
+        init(reading columns: inout ColumnReader) throws {
+            id = try columns.next("id")
+            user_id = try columns.next("user_id")
+            expires_at = try columns.next("expires_at")
+            email = try columns.next("email")
+            name = try columns.next("name")
+        }
     }
 
     private func authenticateAPIToken(_ token: String, on db: any Database) async throws -> Identity? {
@@ -149,13 +173,7 @@ public struct AccountService: Sendable {
     // MARK: The person
 
     public func me(_ identity: Identity, on db: any Database) async throws -> MeView {
-        let sql = db as! any SQLDatabase
-        let rows = try await sql.raw(
-            """
-            SELECT w.id, w.name, m.role FROM \(ident: MembershipModel.schema) m
-            JOIN \(ident: WorkspaceModel.schema) w ON w.id = m.workspace_id WHERE m.user_id = \(bind: identity.userID)
-            """
-        ).all(decoding: WorkspaceRow.self)
+        let rows = try await db.all(WorkspacesOf(userID: identity.userID), as: WorkspaceRow.self)
         let summaries = rows.map { MeView.WorkspaceSummary(id: $0.id.uuid.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
             .sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
         return MeView(id: identity.userID.apiString, email: identity.email, name: identity.name, workspaces: summaries)

@@ -36,8 +36,8 @@ public struct MemberService: Sendable {
         }
         let after = try cursor.map { text throws(DomainError) in try KeysetCursor(decoding: text) } ?? .beforeEveryone
         let rows = try await db.all(
-            MembersPage(workspaceID: access.workspaceID, after: after, role: filterRole, pattern: pattern, limit: limit.value + 1)
-        ).map { try $0.decode(model: MemberRow.self) }
+            MembersPage(workspaceID: access.workspaceID, after: after, role: filterRole, pattern: pattern, limit: limit.value + 1),
+            as: MemberRow.self)
         let pageRows = Array(rows.prefix(limit.value))
         let items = pageRows.map { $0.view() }
         let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil

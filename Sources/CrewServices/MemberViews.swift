@@ -42,7 +42,7 @@ public struct MemberView: Codable, Sendable, Equatable {
 }
 
 /// A members-page row as the list's statement selects it.
-struct MemberRow: Decodable {
+struct MemberRow: PreparedRow {
     var id: RowID
     var user_id: RowID
     var email: String
@@ -55,6 +55,20 @@ struct MemberRow: Decodable {
     var joined_at: Date
     /// Granted accounts as a comma list (NULL when none).
     var account_ids: String?
+
+    init(reading columns: inout ColumnReader) throws {
+        id = try columns.next("id")
+        user_id = try columns.next("user_id")
+        email = try columns.next("email")
+        name = try columns.next("name")
+        role = try columns.next("role")
+        permissions = try columns.next("permissions")
+        allowed_platforms = try columns.next("allowed_platforms")
+        counts_as_seat = try columns.next("counts_as_seat")
+        joined_via = try columns.next("joined_via")
+        joined_at = try columns.next("joined_at")
+        account_ids = try columns.next("account_ids")
+    }
 
     func view() -> MemberView {
         let permissions: Set<ClientPermission> = CommaList.decode(permissions)

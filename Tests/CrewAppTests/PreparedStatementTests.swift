@@ -17,19 +17,32 @@ import Testing
         var values: [any PreparedValue] { [first, second, PreparedNull(), number] }
     }
 
-    struct Echo: Decodable, Equatable {
+    struct Echo: Decodable, Equatable, PreparedRow {
         let second: String
         let first: String
         let both: String
         let empty: String?
         let next: Int
+
+        init(second: String, first: String, both: String, empty: String?, next: Int) {
+            (self.second, self.first, self.both, self.empty, self.next) = (second, first, both, empty, next)
+        }
+
+        init(reading columns: inout ColumnReader) throws {
+            (second, first, both, empty, next) = (
+                try columns.next("second"), try columns.next("first"), try columns.next("both"), try columns.next("empty"), try columns.next("next")
+            )
+        }
     }
 
     @Test func valuesAreBoundByTheirNumberWhereverThePlaceholderStands() async throws {
         try await TestApp.run { app in
             for (first, second, number) in [("a", "b", 1), ("$1 '", "dollar $2", 41), ("é", "", -3)] {
                 let row = try #require(try await app.db.first(Shuffled(first: first, second: second, number: number)))
-                #expect(try row.decode(model: Echo.self) == Echo(second: second, first: first, both: "\(second)/\(first)", empty: nil, next: number + 1))
+                let expected = Echo(second: second, first: first, both: "\(second)/\(first)", empty: nil, next: number + 1)
+                #expect(try row.decode(model: Echo.self) == expected)
+                // The same row read column by column.
+                #expect(try await app.db.first(Shuffled(first: first, second: second, number: number), as: Echo.self) == expected)
             }
         }
     }
@@ -40,6 +53,21 @@ import Testing
         var values: [any PreparedValue] { [email] }
     }
 
+    /// The first columns of `UserModel.columns()`: id, email, name, password hash, created at.
+    struct UserColumns: PreparedRow {
+        let id: RowID
+        let email: String
+        let createdAt: Date
+
+        init(reading columns: inout ColumnReader) throws {
+            id = try columns.next("id")
+            email = try columns.next("email")
+            _ = try columns.next("name", as: String.self)
+            _ = try columns.next("password_hash", as: String.self)
+            createdAt = try columns.next("created_at")
+        }
+    }
+
     @Test func aStatementIsPreparedOncePerConnectionAndReadsWholeModels() async throws {
         try await TestApp.run { app in
             let user = UserModel(email: "prepared@example.com", name: "Prepared", passwordHash: "x", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
@@ -48,6 +76,8 @@ import Testing
                 for _ in 0..<7 {
                     let found = try #require(try await tx.first(UserByEmail(email: "prepared@example.com"))?.decode(fluentModel: UserModel.self))
                     #expect(found.id == user.id && found.name == "Prepared" && found.createdAt == user.createdAt)
+                    let read = try #require(try await tx.first(UserByEmail(email: "prepared@example.com"), as: UserColumns.self))
+                    #expect(read.id.uuid == user.id && read.email == "prepared@example.com" && read.createdAt == user.createdAt)
                     #expect(try await tx.first(UserByEmail(email: "nobody@example.com")) == nil)
                 }
                 guard TestDatabase.isPostgres else { return 1 }
