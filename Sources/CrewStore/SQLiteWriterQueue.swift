@@ -45,7 +45,7 @@ public final class SQLiteWriterQueue: Sendable {
     /// a transaction it runs there at once: the outer transaction has the turn.
     static func transaction<T: Sendable>(on db: any Database, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard !db.inTransaction, let queue = (db.context.configuration as? QueuedSQLiteConfiguration)?.writers else {
-            return try await db.transaction(work)
+            return try await db.preparedTransaction(work)
         }
         return try await queue.transaction(on: db, work)
     }
