@@ -4,10 +4,20 @@ import Foundation
 
 extension InviteLinkService {
     /// A live link as a preview or a join reads it, with its workspace.
-    struct ProbedLink {
+    struct ProbedLink: PreparedRow {
         let link: InviteLinkModel
         let workspaceName: String
         let plan: String
+        /// This client's misses in the current minute.
+        let recentMisses: Int
+
+        /// A row of `LinkByToken`.
+        init(reading columns: inout ColumnReader) throws {
+            link = try InviteLinkModel(reading: &columns)
+            workspaceName = try columns.next("workspace_name")
+            plan = try columns.next("workspace_plan")
+            recentMisses = try columns.next("recent_misses", as: Int?.self) ?? 0
+        }
     }
 
     /// Counts a wrong or inactive token against the client's IP and answers with
@@ -34,8 +44,8 @@ extension InviteLinkService {
         refusedInWorkspace: ((UUID) async throws -> Void)? = nil
     ) async throws -> ProbedLink {
         let hash = SecureToken.hash(token)
-        guard SecureToken.isWellFormed(token), let row = try await db.first(
-            LinkByToken(tokenHash: hash, missBucket: Self.missBucket(ip), windowStart: limiter.windowStart(60))
+        guard SecureToken.isWellFormed(token), let probed = try await db.first(
+            LinkByToken(tokenHash: hash, missBucket: Self.missBucket(ip), windowStart: limiter.windowStart(60)), as: ProbedLink.self
         ) else {
             try await limiter.check(Self.missBucket(ip), limit: Self.missLimit, window: 60, on: db)
             if SecureToken.isWellFormed(token), let retired = try await RetiredLinkTokenModel.first(where: ["token_hash": hash], on: db) {
@@ -45,15 +55,13 @@ extension InviteLinkService {
             }
             try await miss(Self.unknownLink, ip: ip, on: db)
         }
-        try limiter.require(count: try row.decode(column: "recent_misses", as: Int?.self) ?? 0, below: Self.missLimit, window: 60)
-        let link = try row.decode(fluentModel: InviteLinkModel.self)
+        try limiter.require(count: probed.recentMisses, below: Self.missLimit, window: 60)
+        let link = probed.link
         guard InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now) else {
             try await refusedInWorkspace?(link.workspaceID)
             try await miss(Self.inactiveLink, ip: ip, on: db)
         }
-        return ProbedLink(
-            link: link, workspaceName: try row.decode(column: "workspace_name", as: String.self),
-            plan: try row.decode(column: "workspace_plan", as: String.self))
+        return probed
     }
 
     /// A link by its token's hash, with its workspace's name and plan and the
@@ -233,7 +241,7 @@ extension InviteLinkService {
     /// link is no longer live).
     @discardableResult
     private func countUse(of token: String, expecting expected: InviteLinkModel, on tx: any Database) async throws -> InviteLinkModel {
-        guard let link = try await tx.first(CountUse(tokenHash: SecureToken.hash(token)))?.decode(fluentModel: InviteLinkModel.self)
+        guard let link = try await tx.first(CountUse(tokenHash: SecureToken.hash(token)), as: InviteLinkModel.self)
         else { throw Self.inactiveLink }
         guard link.id == expected.id, link.updatedAt == expected.updatedAt else { throw LinkChanged() }
         guard InviteLinkRules.isActive(link.schedule, uses: link.uses - 1, maxUses: link.maxUses, at: env.clock.now) else {

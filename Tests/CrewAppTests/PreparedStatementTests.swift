@@ -90,6 +90,41 @@ import Testing
         }
     }
 
+    struct LinkByWorkspace: PreparedStatement {
+        static let sql = "SELECT \(InviteLinkModel.columns()) FROM \(InviteLinkModel.schema) WHERE workspace_id = $1"
+        let workspaceID: UUID
+        var values: [any PreparedValue] { [workspaceID] }
+    }
+
+    /// A model read column by column must be the model Fluent decodes, with
+    /// optional columns empty and set.
+    @Test func aLinkReadColumnByColumnIsTheLinkFluentReads() async throws {
+        try await TestApp.run { app in
+            for (until, maxUses) in [(nil, nil), (Date(timeIntervalSinceReferenceDate: 812_345_678.25), 7)] as [(Date?, Int?)] {
+                let workspace = WorkspaceModel(name: "Links", plan: "free", createdAt: Date(timeIntervalSinceReferenceDate: 800_000_000.5))
+                try await workspace.create(on: app.db)
+                let link = InviteLinkModel()
+                link.workspaceID = try workspace.requireID()
+                (link.tokenHash, link.tokenSealed, link.statusText, link.statusUntil) = ("hash-\(maxUses ?? 0)", "sealed", "active", until)
+                (link.permissionsText, link.allowedPlatformsText, link.accountIDsText) = ("publish_posts", "sandbox", "")
+                (link.maxUses, link.uses, link.requireApproval) = (maxUses, 3, maxUses != nil)
+                (link.createdAt, link.updatedAt) = (workspace.createdAt, Date(timeIntervalSinceReferenceDate: 810_000_000.125))
+                try await link.create(on: app.db)
+
+                let statement = LinkByWorkspace(workspaceID: try workspace.requireID())
+                let byFluent = try #require(try await app.db.first(statement)?.decode(fluentModel: InviteLinkModel.self))
+                let byColumns = try #require(try await app.db.first(statement, as: InviteLinkModel.self))
+                for model in [byFluent, byColumns] {
+                    #expect(model.id == link.id && model.workspaceID == link.workspaceID && model.tokenHash == link.tokenHash)
+                    #expect(model.tokenSealed == "sealed" && model.statusText == "active" && model.statusUntil == until)
+                    #expect(model.permissionsText == "publish_posts" && model.allowedPlatformsText == "sandbox" && model.accountIDsText == "")
+                    #expect(model.maxUses == maxUses && model.uses == 3 && model.requireApproval == (maxUses != nil))
+                    #expect(model.createdAt == link.createdAt && model.updatedAt == link.updatedAt)
+                }
+            }
+        }
+    }
+
     @Test func longTypeNamesArePreparedUnderShortDistinctNames() {
         enum AStatementWhoseTypeNameIsMuchLongerThanTheSixtyThreeBytesPostgreSQLKeepsOfAName {
             struct One: PreparedStatement {
