@@ -1,5 +1,6 @@
 import CrewCore
 import CrewServices
+import CrewStore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -14,6 +15,9 @@ public struct AppRequestContext: RequestContext {
     public var identity: Identity?
     /// Whether the identity came from the session cookie (and so needs CSRF checks).
     public var authenticatedByCookie = false
+    /// The request's database handle, once `HTTPServices.db` made one (making
+    /// one is a few percent of a short request; it is made once).
+    public var database: (any Database)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -46,7 +46,7 @@ public struct HTTPServices: Sendable {
 
     /// A database handle whose log lines carry the request's id.
     public func db(_ context: AppRequestContext) -> any Database {
-        database.database(logger: context.logger)
+        context.database ?? database.database(logger: context.logger)
     }
 
     /// The caller's access to the workspace named by `:wid` in the path.

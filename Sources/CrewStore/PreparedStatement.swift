@@ -81,14 +81,27 @@ extension Database {
     /// Every row the statement returns.
     public func all(_ statement: some PreparedStatement) async throws -> [any SQLRow] {
         if let postgres = self as? any PostgresDatabase {
-            return try await postgres.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await connection.execute(PostgresForm(statement), logger: connection.logger)
-                        .reduce(into: [any SQLRow]()) { $0.append($1.sql()) }
-                }
-            }.get()
+            return try await withPostgresConnection(postgres) { connection in
+                try await connection.execute(PostgresForm(statement), logger: connection.logger)
+                    .reduce(into: [any SQLRow]()) { $0.append($1.sql()) }
+            }
         }
         return try await (self as! any SQLDatabase).raw("\(SQLiteForm(statement))").all()
+    }
+
+    /// Runs `work` on a PostgreSQL connection: in a transaction, the
+    /// transaction's own (held for its whole length, so used directly); else
+    /// one lent by the pool until `work` is done.
+    private func withPostgresConnection<T: Sendable>(
+        _ postgres: any PostgresDatabase, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        if inTransaction {
+            let connection = try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
+            return try await work(connection)
+        }
+        return try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask { try await work(connection) }
+        }.get()
     }
 
     /// The first row the statement returns, if any.
@@ -220,14 +233,12 @@ extension Database {
     /// Every row the statement returns, read as `Row`.
     public func all<Row: PreparedRow>(_ statement: some PreparedStatement, as type: Row.Type) async throws -> [Row] {
         if let postgres = self as? any PostgresDatabase {
-            return try await postgres.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await connection.execute(PostgresForm(statement), logger: connection.logger).reduce(into: [Row]()) { rows, row in
-                        var columns = ColumnReader(source: .postgres(row.makeIterator()))
-                        rows.append(try Row(reading: &columns))
-                    }
+            return try await withPostgresConnection(postgres) { connection in
+                try await connection.execute(PostgresForm(statement), logger: connection.logger).reduce(into: [Row]()) { rows, row in
+                    var columns = ColumnReader(source: .postgres(row.makeIterator()))
+                    rows.append(try Row(reading: &columns))
                 }
-            }.get()
+            }
         }
         return try await all(statement).map { row in
             var columns = ColumnReader(source: .sql(row))

@@ -32,6 +32,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         let db = services.db(context)
+        context.database = db
         if let bearer = Self.bearerToken(request) {
             guard let identity = try await services.accounts.authenticate(token: bearer, on: db) else {
                 throw DomainError.unauthenticated("The access token is unknown, expired or revoked.")
