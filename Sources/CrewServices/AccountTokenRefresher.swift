@@ -103,7 +103,7 @@ public struct AccountTokenRefresher: Sendable {
     }
 
     private func markNeedsReconnect(_ account: SocialAccountModel, reason: String, on db: any Database) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             account.status = .needsReconnect
             account.statusDetail = reason
             account.refreshClaimedUntil = nil

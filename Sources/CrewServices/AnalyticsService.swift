@@ -170,7 +170,7 @@ public struct AnalyticsService: Sendable {
             try await AccountMetricModel.query(on: db).filter(\.$accountID == account.id!).filter(\.$day ~~ days.map(\.day)).all().map { ($0.day, $0) },
             uniquingKeysWith: { a, _ in a })
         let now = env.clock.now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             for day in days where Day(day.day) != nil {
                 let row = existing[day.day] ?? AccountMetricModel()
                 let changed = row.id == nil || row.followers != day.followers || row.impressions != day.impressions

@@ -100,7 +100,7 @@ public struct InboxService: Sendable {
         message.text = sent.text
         message.sentAt = sent.sentAt
         message.sentByUserID = access.userID
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await message.create(on: tx)
             conversation.lastMessageAt = max(conversation.lastMessageAt, sent.sentAt)
             conversation.lastMessagePreview = String(sent.text.prefix(140))
@@ -202,7 +202,7 @@ public struct InboxService: Sendable {
                 .map { ($0.externalID, $0) }, uniquingKeysWith: { a, _ in a })
         var added = 0
         for item in pulled {
-            added += try await db.transaction { tx -> Int in
+            added += try await db.writeTransaction { tx -> Int in
                 let conversation = existing[item.externalID] ?? ConversationModel()
                 if conversation.id == nil {
                     conversation.workspaceID = account.workspaceID

@@ -153,7 +153,7 @@ public struct InvitationService: Sendable {
 
     public func revoke(_ access: WorkspaceAccess, invitationID: UUID, on db: any Database) async throws {
         try access.require(.invite)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let invitation = try await findPending(invitationID, in: access.workspaceID, on: tx)
             invitation.state = InvitationModel.revoked
             invitation.closedAt = env.clock.now

@@ -70,7 +70,7 @@ public struct JoinRequestService: Sendable {
 
     public func decline(_ access: WorkspaceAccess, requestID: UUID, on db: any Database) async throws {
         try access.require(.editInviteLink)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let request = try await findPending(requestID, in: access.workspaceID, on: tx)
             request.state = "declined"
             request.decidedAt = env.clock.now

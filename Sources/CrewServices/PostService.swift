@@ -43,7 +43,7 @@ public struct PostService: Sendable {
         let workspace = try await workspace(access, on: db)
         let now = env.clock.now
         let batch = UUID()
-        let rows = try await db.transaction { tx in
+        let rows = try await db.writeTransaction { tx in
             var rows: [PostModel] = []
             for account in accounts {
                 let post = PostModel()
@@ -87,7 +87,7 @@ public struct PostService: Sendable {
             throw DomainError.invalid("timeZone", "must be an IANA time zone such as Europe/Berlin")
         }
         let workspace = try await workspace(access, on: db)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             // Moving an approved post in time keeps its approvals; changed content is reviewed again.
             let contentChanged = content.text != post.text || content.link != post.link || content.mediaURLs != post.mediaURLs
             let next = contentChanged
@@ -128,7 +128,7 @@ public struct PostService: Sendable {
         guard let at = post.scheduledAt else { throw DomainError.invalid("scheduledAt", "is required to submit a post") }
         guard at > env.clock.now else { throw DomainError.invalid("scheduledAt", "must be in the future") }
         let workspace = try await workspace(access, on: db)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             post.status = PostWorkflow.submissionTarget(
                 author: access.facts, clientPostsNeedApproval: workspace.clientPostsNeedApproval,
                 clientApproverExists: try await clientApproverExists(account: post.accountID, except: post.authorUserID, on: tx))

@@ -20,7 +20,7 @@ public struct WorkspaceService: Sendable {
         try validator.finish()
         guard let name else { preconditionFailure("finish() throws when a check failed") }
 
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let now = env.clock.now
             let workspace = WorkspaceModel(name: name, plan: planID, createdAt: now)
             try await workspace.create(on: tx)

@@ -182,4 +182,39 @@ import Testing
             #expect(used == ["limit": 2, "used": 2])
         }
     }
+
+    /// Revoking reads the invitation and then writes it. On SQLite such a
+    /// transaction, begun as a reader, could not become a writer once another
+    /// writer had committed after its read (SQLITE_BUSY_SNAPSHOT, a 503), so
+    /// revokes failed now and then next to other writes; they must all succeed.
+    @Test func revokesNextToOtherWritesAllSucceed() async throws {
+        try await TestApp.run(environment: ["CREW_DB_POOL_TIMEOUT": "60"]) { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            var ids: [String] = []
+            for i in 0..<30 {
+                let r = try await app.client.send(
+                    .post, "/api/v1/workspaces/\(wid)/invitations", token: owner.token, json: ["email": "early\(i)@example.com", "role": "client"])
+                ids.append(try #require(r.object["id"] as? String))
+            }
+            let statuses = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for (i, id) in ids.enumerated() {
+                    group.addTask {
+                        let r = try await app.client.send(.delete, "/api/v1/workspaces/\(wid)/invitations/\(id)", token: owner.token)
+                        return ("revoke", Int(r.status.code))
+                    }
+                    group.addTask {
+                        let r = try await app.client.send(
+                            .post, "/api/v1/workspaces/\(wid)/invitations", token: owner.token, json: ["email": "late\(i)@example.com", "role": "client"])
+                        return ("invite", Int(r.status.code))
+                    }
+                }
+                return try await group.reduce(into: [(String, Int)]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == ("revoke", 204) }.count == 30, "\(statuses)")
+            #expect(statuses.filter { $0 == ("invite", 201) }.count == 30, "\(statuses)")
+            let pending = try await InvitationModel.query(on: app.db).filter(\.$state == "pending").count()
+            #expect(pending == 30)
+        }
+    }
 }
