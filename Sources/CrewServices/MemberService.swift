@@ -35,9 +35,11 @@ public struct MemberService: Sendable {
             pattern = "%" + search.filter { $0 != "%" && $0 != "_" } + "%"
         }
         let after = try cursor.map { text throws(DomainError) in try KeysetCursor(decoding: text) } ?? .beforeEveryone
-        let rows = try await db.all(
-            MembersPage(workspaceID: access.workspaceID, after: after, role: filterRole, pattern: pattern, limit: limit.value + 1),
-            as: MemberRow.self)
+        let rows = try await filterRole == nil && pattern == nil
+            ? db.all(MembersPage(workspaceID: access.workspaceID, after: after, limit: limit.value + 1), as: MemberRow.self)
+            : db.all(
+                FilteredMembersPage(workspaceID: access.workspaceID, after: after, limit: limit.value + 1, role: filterRole, pattern: pattern),
+                as: MemberRow.self)
         let pageRows = Array(rows.prefix(limit.value))
         let items = pageRows.map { $0.view() }
         let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
@@ -46,32 +48,48 @@ public struct MemberService: Sendable {
 
     /// The Users page's hot path: one statement naming only the columns shown,
     /// each member's granted accounts as one comma list, decoded into a plain
-    /// row (bench/NOTES.md has the profile). One text for every filter, so it
-    /// is prepared once: an absent filter is NULL, the first page starts after
+    /// row (bench/NOTES.md has the profile). The first page starts after
     /// `KeysetCursor.beforeEveryone`, and the keyset is a row comparison, which
     /// both databases turn into a range of the page index.
     private struct MembersPage: PreparedStatement {
-        static let sql = text(grants: "string_agg(g.account_id::text, ',')")
-        static let sqliteSQL = text(grants: "group_concat(g.account_id, ',')")
-
-        static func text(grants: String) -> String {
-            """
-            SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
-            (SELECT \(grants) FROM \(AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
-            FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
-            WHERE m.workspace_id = $1 AND (m.joined_at, m.id) > ($2, $3)
-            AND (CAST($4 AS TEXT) IS NULL OR m.role = $4)
-            AND (CAST($5 AS TEXT) IS NULL OR u.email LIKE $5 OR LOWER(u.name) LIKE $5)
-            ORDER BY m.joined_at, m.id LIMIT $6
-            """
-        }
+        static let sql = membersPage(grants: "string_agg(g.account_id::text, ',')", filtered: false)
+        static let sqliteSQL = membersPage(grants: "group_concat(g.account_id, ',')", filtered: false)
 
         let workspaceID: UUID
         let after: KeysetCursor
+        let limit: Int
+        var values: [any PreparedValue] { [workspaceID, after.time, after.id, limit] }
+    }
+
+    /// The page filtered by role and/or search (an absent filter is NULL).
+    /// Planned on each run: a plan kept for every value of `$5` and `$6` is
+    /// mis-estimated (PostgreSQL took `x IS NULL OR …` for selective, and kept a
+    /// hash join and sort of the whole workspace).
+    private struct FilteredMembersPage: PreparedStatement {
+        static let plannedEachTime = true
+        static let sql = membersPage(grants: "string_agg(g.account_id::text, ',')", filtered: true)
+        static let sqliteSQL = membersPage(grants: "group_concat(g.account_id, ',')", filtered: true)
+
+        let workspaceID: UUID
+        let after: KeysetCursor
+        let limit: Int
         let role: String?
         let pattern: String?
-        let limit: Int
-        var values: [any PreparedValue] { [workspaceID, after.time, after.id, role, pattern, limit] }
+        var values: [any PreparedValue] { [workspaceID, after.time, after.id, limit, role, pattern] }
+    }
+
+    private static func membersPage(grants: String, filtered: Bool) -> String {
+        """
+        SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
+        (SELECT \(grants) FROM \(AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
+        FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
+        WHERE m.workspace_id = $1 AND (m.joined_at, m.id) > ($2, $3)
+        \(filtered ? """
+            AND (CAST($5 AS TEXT) IS NULL OR m.role = $5)
+            AND (CAST($6 AS TEXT) IS NULL OR u.email LIKE $6 OR LOWER(u.name) LIKE $6)
+            """ : "")
+        ORDER BY m.joined_at, m.id LIMIT $4
+        """
     }
 
     public func get(_ access: WorkspaceAccess, memberID: UUID, on db: any Database) async throws -> MemberView {

@@ -54,9 +54,9 @@ extension Database {
     public func all<Row: PreparedRow>(_ statement: some PreparedStatement, as type: Row.Type) async throws -> [Row] {
         if let postgres = self as? any PostgresDatabase {
             return try await withPostgresConnection(postgres) { connection in
-                try await connection.execute(PostgresForm(statement), logger: connection.logger).reduce(into: [Row]()) { rows, row in
+                try await connection.rows(of: statement) { row in
                     var columns = ColumnReader(source: .postgres(row.makeIterator()))
-                    rows.append(try Row(reading: &columns))
+                    return try Row(reading: &columns)
                 }
             }
         }

@@ -24,10 +24,15 @@ public protocol PreparedStatement: Sendable {
     static var sqliteSQL: String { get }
     /// The values of `$1`, `$2`…, in that order.
     var values: [any PreparedValue] { get }
+    /// Whether PostgreSQL plans it on every run, for the values of that run,
+    /// instead of keeping one plan per connection: for a statement whose best
+    /// plan depends on its values. It is still declared once and read the same.
+    static var plannedEachTime: Bool { get }
 }
 
 extension PreparedStatement {
     public static var sqliteSQL: String { sql }
+    public static var plannedEachTime: Bool { false }
 
     /// The name it is prepared under on each PostgreSQL connection: its type's
     /// name, hashed when longer than the 63 bytes PostgreSQL keeps of a name.
@@ -82,8 +87,7 @@ extension Database {
     public func all(_ statement: some PreparedStatement) async throws -> [any SQLRow] {
         if let postgres = self as? any PostgresDatabase {
             return try await withPostgresConnection(postgres) { connection in
-                try await connection.execute(PostgresForm(statement), logger: connection.logger)
-                    .reduce(into: [any SQLRow]()) { $0.append($1.sql()) }
+                try await connection.rows(of: statement) { $0.sql() }
             }
         }
         return try await (self as! any SQLDatabase).raw("\(SQLiteForm(statement))").all()
@@ -112,6 +116,21 @@ extension Database {
     /// Runs a statement that returns no rows.
     public func run(_ statement: some PreparedStatement) async throws {
         _ = try await all(statement)
+    }
+}
+
+extension PostgresConnection {
+    /// The rows of the statement, each read by `read`: prepared, or planned for
+    /// this run when the statement asks for that.
+    func rows<Statement: PreparedStatement, Row>(
+        of statement: Statement, _ read: @escaping @Sendable (PostgresRow) throws -> Row
+    ) async throws -> [Row] {
+        let form = PostgresForm(statement)
+        if Statement.plannedEachTime {
+            return try await query(PostgresQuery(unsafeSQL: Statement.sql, binds: try form.makeBindings()), logger: logger)
+                .reduce(into: [Row]()) { $0.append(try read($1)) }
+        }
+        return try await execute(form, logger: logger).reduce(into: [Row]()) { $0.append(try read($1)) }
     }
 }
 

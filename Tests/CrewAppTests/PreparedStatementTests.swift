@@ -68,6 +68,14 @@ import Testing
         }
     }
 
+    /// The same statement, planned on every run instead.
+    struct UserByEmailPlannedEachTime: PreparedStatement {
+        static let plannedEachTime = true
+        static let sql = UserByEmail.sql
+        let email: String
+        var values: [any PreparedValue] { [email] }
+    }
+
     @Test func aStatementIsPreparedOncePerConnectionAndReadsWholeModels() async throws {
         try await TestApp.run { app in
             let user = UserModel(email: "prepared@example.com", name: "Prepared", passwordHash: "x", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
@@ -76,16 +84,22 @@ import Testing
                 for _ in 0..<7 {
                     let found = try #require(try await tx.first(UserByEmail(email: "prepared@example.com"))?.decode(fluentModel: UserModel.self))
                     #expect(found.id == user.id && found.name == "Prepared" && found.createdAt == user.createdAt)
-                    let read = try #require(try await tx.first(UserByEmail(email: "prepared@example.com"), as: UserColumns.self))
-                    #expect(read.id.uuid == user.id && read.email == "prepared@example.com" && read.createdAt == user.createdAt)
+                    for read in [
+                        try await tx.first(UserByEmail(email: "prepared@example.com"), as: UserColumns.self),
+                        try await tx.first(UserByEmailPlannedEachTime(email: "prepared@example.com"), as: UserColumns.self),
+                    ] {
+                        #expect(read?.id.uuid == user.id && read?.email == "prepared@example.com" && read?.createdAt == user.createdAt)
+                    }
                     #expect(try await tx.first(UserByEmail(email: "nobody@example.com")) == nil)
                 }
                 guard TestDatabase.isPostgres else { return 1 }
                 // The connection's own list of prepared statements.
-                return try await (tx as! any SQLDatabase).raw(
-                    "SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE name = \(bind: UserByEmail.preparedName)"
-                ).first()?.decode(column: "n", as: Int.self) ?? 0
+                let named = try await (tx as! any SQLDatabase).raw(
+                    "SELECT name FROM pg_prepared_statements WHERE name IN (\(bind: UserByEmail.preparedName), \(bind: UserByEmailPlannedEachTime.preparedName))"
+                ).all().map { try $0.decode(column: "name", as: String.self) }
+                return named == [UserByEmail.preparedName] ? 1 : 0
             }
+            // Prepared once; the one planned each time never.
             #expect(prepared == 1)
         }
     }
