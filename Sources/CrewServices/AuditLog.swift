@@ -70,9 +70,8 @@ public struct AuditLog: Sendable {
         guard !entries.isEmpty else { return }
         let now = clock.now
         let sql = db as! any SQLDatabase
-        let columns = Self.columns.components(separatedBy: ", ")
         for start in stride(from: 0, to: entries.count, by: 500) {
-            var insert = sql.insert(into: AuditEventModel.schema).columns(columns)
+            var insert = sql.insert(into: AuditEventModel.schema).columns(Self.columnNames)
             for entry in entries[start..<min(start + 500, entries.count)] {
                 insert = insert.values(Self.row(entry, by: actor, at: now).map { $0.map { SQLBind($0) as any SQLExpression } ?? SQLLiteral.null })
             }
@@ -81,7 +80,13 @@ public struct AuditLog: Sendable {
     }
 
     /// The columns of an event's row, in the order of `row`.
-    static let columns = "id, workspace_id, actor_user_id, actor_name, action, target_type, target_id, target_label, before_json, after_json, ip, batch_id, created_at"
+    private static let columnNames = [
+        "id", "workspace_id", "actor_user_id", "actor_name", "action", "target_type", "target_id", "target_label",
+        "before_json", "after_json", "ip", "batch_id", "created_at",
+    ]
+
+    /// `columnNames` as a statement's column list.
+    static let columns = columnNames.joined(separator: ", ")
 
     /// The values of `columns` (thirteen) for one event, for a prepared statement
     /// that writes the event together with what it records.

@@ -111,7 +111,7 @@ extension InviteLinkService {
             } catch is LinkChanged {
                 throw DomainError.conflict("The invite link keeps changing; try again in a moment.")
             } catch is AlreadyMember {
-                guard let existing = try await MembershipModel.first(where: ["workspace_id": probe.workspaceID, "user_id": identity.userID], on: db) else {
+                guard let existing = try await MembershipModel.of(identity.userID, in: probe.workspaceID, on: db) else {
                     throw DomainError.conflict("Your membership changed while joining; try again.")
                 }
                 return .alreadyMember(try await MemberService(env: env).view(of: existing, on: db))
@@ -218,7 +218,7 @@ extension InviteLinkService {
             _ = try await WorkspaceLock.lockPlan(probe.workspaceID, exclusive: true, on: tx)
             let link = try await countUse(of: joiner.token, expecting: probe, on: tx)
             guard link.requireApproval else { throw LinkChanged() }
-            if try await MembershipModel.first(where: ["workspace_id": link.workspaceID, "user_id": identity.userID], on: tx) != nil {
+            if try await MembershipModel.of(identity.userID, in: link.workspaceID, on: tx) != nil {
                 throw AlreadyMember()
             }
             return try await requestApproval(link, identity: identity, actor: joiner.actor, on: tx)

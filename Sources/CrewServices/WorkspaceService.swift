@@ -39,17 +39,9 @@ public struct WorkspaceService: Sendable {
     /// The caller's membership of a workspace. Someone who is not a member gets
     /// "not found", so ids of other workspaces reveal nothing.
     public func membership(userID: UUID, workspaceID: UUID, on db: any Database) async throws -> MembershipModel {
-        guard let membership = try await db.first(MembershipLookup(workspaceID: workspaceID, userID: userID))?.decode(fluentModel: MembershipModel.self)
+        guard let membership = try await MembershipModel.of(userID, in: workspaceID, on: db)
         else { throw DomainError.notFound("No such workspace.") }
         return membership
-    }
-
-    /// A person's membership of a workspace: every workspace request's authorization.
-    private struct MembershipLookup: PreparedStatement {
-        static let sql = "SELECT \(MembershipModel.columns()) FROM \(MembershipModel.schema) WHERE workspace_id = $1 AND user_id = $2"
-        let workspaceID: UUID
-        let userID: UUID
-        var values: [any PreparedValue] { [workspaceID, userID] }
     }
 
     public func get(_ workspaceID: UUID, on db: any Database) async throws -> WorkspaceView {

@@ -62,6 +62,19 @@ public final class MembershipModel: Model, @unchecked Sendable {
 }
 
 extension MembershipModel {
+    /// A person's membership of a workspace, if any: every workspace request's
+    /// authorization reads it, so it is a prepared statement.
+    public static func of(_ userID: UUID, in workspaceID: UUID, on db: any Database) async throws -> MembershipModel? {
+        try await db.first(Lookup(workspaceID: workspaceID, userID: userID))?.decode(fluentModel: MembershipModel.self)
+    }
+
+    private struct Lookup: PreparedStatement {
+        static let sql = "SELECT \(MembershipModel.columns()) FROM \(MembershipModel.schema) WHERE workspace_id = $1 AND user_id = $2"
+        let workspaceID: UUID
+        let userID: UUID
+        var values: [any PreparedValue] { [workspaceID, userID] }
+    }
+
     /// Inserts this membership unless the person already belongs to the
     /// workspace (the unique index decides, so nothing is read first). The
     /// model needs its id set. Returns whether a row was written.
