@@ -70,7 +70,8 @@ public enum AccessGrants {
     /// Account ids granted to each of the memberships.
     static func grants(of membershipIDs: [UUID], on db: any Database) async throws -> [UUID: [UUID]] {
         guard !membershipIDs.isEmpty else { return [:] }
-        // A members page reads a few hundred of these: two columns into a plain row.
+        // Two columns into a plain row. (The members page reads its grants in its
+        // own statement.)
         let sql = db as! any SQLDatabase
         let rows = try await sql.select().column("membership_id").column("account_id").from(AccountGrantModel.schema)
             .where("membership_id", .in, SQLBind.group(membershipIDs)).all(decoding: GrantRow.self)

@@ -14,9 +14,16 @@ public struct RateLimiter: Sendable {
     /// Whether `bucket` already used up `limit` in the current window; throws
     /// `rate_limited` with the seconds left when it did.
     public func check(_ bucket: String, limit: Int, window: TimeInterval, on db: any Database) async throws {
-        let start = windowStart(window)
-        let row = try await RateLimitModel.first(where: ["bucket": bucket, "window_start": start], on: db)
-        try require(count: row?.count ?? 0, below: limit, window: window)
+        let row = try await db.first(WindowCount(bucket: bucket, windowStart: windowStart(window)))
+        try require(count: try row?.decode(column: "count", as: Int?.self) ?? 0, below: limit, window: window)
+    }
+
+    /// `countSQL` on its own, for a check that has no other statement to join.
+    private struct WindowCount: PreparedStatement {
+        static let sql = "SELECT \(RateLimiter.countSQL(bucket: "$1", windowStart: "$2")) AS count"
+        let bucket: String
+        let windowStart: Date
+        var values: [any PreparedValue] { [bucket, windowStart] }
     }
 
     /// The current window's count of a bucket as a subquery (NULL when nothing
