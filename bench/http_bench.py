@@ -164,7 +164,7 @@ def scenarios(args, database, lines):
         measure("GET /api/v1/me", lambda: wrk(server.url + "/api/v1/me", s, "auth.lua", auth))
         members = f"{server.url}/api/v1/workspaces/{wid}/members?limit=50"
         measure(f"members page (50) of {args.members:,}", lambda: wrk(members, s, "auth.lua", auth))
-        measure("members search 'garcia'", lambda: wrk(members + "&search=garcia", s, "auth.lua", auth))
+        measure("members search 'garcia'", lambda: wrk(members + "&q=garcia", s, "auth.lua", auth))
         measure("client invite link GET", lambda: wrk(f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", s, "auth.lua", auth))
         measure("GET /api/v1/join/{token} preview", lambda: wrk(f"{server.url}/api/v1/join/{link_token}", s))
         joins = measure("link joins by registered people", lambda: join_run(server, wid, token, link_token, args))
@@ -288,7 +288,7 @@ def scaling(args, database, lines):
             auth = {"BENCH_TOKEN": login(server.url, owner_email)}
             seconds = max(2, args.seconds // 2)
             page = wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50", seconds, "auth.lua", auth)
-            search = wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50&search=garcia", seconds, "auth.lua", auth)
+            search = wrk(f"{server.url}/api/v1/workspaces/{wid}/members?limit=50&q=garcia", seconds, "auth.lua", auth)
             rss = server.peak_rss
         finally:
             server.stop()

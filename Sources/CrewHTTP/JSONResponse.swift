@@ -1,3 +1,4 @@
+import CrewServices
 import Foundation
 import Hummingbird
 
@@ -5,10 +6,18 @@ import Hummingbird
 public struct ListPage<Item: Encodable & Sendable>: Encodable, Sendable {
     public var items: [Item]
     public var nextCursor: String?
+    /// Where a shared page keeps its encoded body (see `Page.rendered`).
+    var rendered: RenderedForm?
 
     public init(items: [Item], nextCursor: String? = nil) {
         self.items = items
         self.nextCursor = nextCursor
+    }
+
+    /// A service's page; one the services share is encoded once.
+    public init(_ page: Page<Item>) {
+        self.init(items: page.items, nextCursor: page.nextCursor)
+        self.rendered = page.rendered
     }
 
     public func encode(to encoder: any Encoder) throws {

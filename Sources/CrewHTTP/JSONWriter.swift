@@ -171,10 +171,22 @@ public struct JSONWriter {
 extension JSONWritable {
     /// The JSON answer, without going through `JSONEncoder`.
     public func jsonResponse(status: HTTPResponse.Status = .ok) -> Response {
+        JSONWriter.response(jsonBody(), status: status)
+    }
+
+    /// The encoded value alone.
+    public func jsonBody() -> ByteBuffer {
         var json = JSONWriter()
         json.value(self)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(json.buffer.readableBytes)],
-            body: .init(byteBuffer: json.buffer))
+        return json.buffer
+    }
+}
+
+extension JSONWriter {
+    /// An answer whose body is JSON already encoded.
+    public static func response(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes)],
+            body: .init(byteBuffer: body))
     }
 }

@@ -16,7 +16,12 @@ extension PlatformOption: ResponseEncodable {}
 extension ListPage: ResponseEncodable, ResponseGenerator {
     /// Pages of items that write their own JSON skip `JSONEncoder`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        if let writable = self as? any JSONWritable { return writable.jsonResponse() }
+        if let body = rendered?.get(as: ByteBuffer.self) { return JSONWriter.response(body) }
+        if let writable = self as? any JSONWritable {
+            let body = writable.jsonBody()
+            rendered?.set(body)
+            return JSONWriter.response(body)
+        }
         return try context.responseEncoder.encode(self, from: request, context: context)
     }
 }

@@ -12,11 +12,15 @@ public struct CrewEnvironment: Sendable {
     public var sessionLifetime: TimeInterval
     /// Base of links shown to people, without a trailing slash.
     public var publicURL: String
+    /// Members pages read at the workspace's current members-list version,
+    /// shared by every service of this process.
+    public var memberPages: MemberPageCache
 
     public init(
         clock: CrewClock = .live, sealer: SecretSealer, plans: PlanCatalog = .defaults,
         passwordHasher: PasswordHasher = PasswordHasher(cost: 12),
-        sessionLifetime: TimeInterval = 30 * 24 * 3600, publicURL: String
+        sessionLifetime: TimeInterval = 30 * 24 * 3600, publicURL: String,
+        memberPages: MemberPageCache = MemberPageCache()
     ) {
         self.clock = clock
         self.sealer = sealer
@@ -24,5 +28,6 @@ public struct CrewEnvironment: Sendable {
         self.passwordHasher = passwordHasher
         self.sessionLifetime = sessionLifetime
         self.publicURL = publicURL
+        self.memberPages = memberPages
     }
 }

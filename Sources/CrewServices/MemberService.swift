@@ -35,6 +35,10 @@ public struct MemberService: Sendable {
             pattern = "%" + search.filter { $0 != "%" && $0 != "_" } + "%"
         }
         let after = try cursor.map { text throws(DomainError) in try KeysetCursor(decoding: text) } ?? .beforeEveryone
+        // The version first: the page read after it is at least that new.
+        let version = try await MemberListVersion.of(access.workspaceID, on: db)
+        let key = MemberPageCache.Key(workspaceID: access.workspaceID, role: filterRole, pattern: pattern, cursor: cursor, limit: limit.value)
+        if let page = env.memberPages.page(for: key, at: version) { return page }
         let rows = try await filterRole == nil && pattern == nil
             ? db.all(MembersPage(workspaceID: access.workspaceID, after: after, limit: limit.value + 1), as: MemberRow.self)
             : db.all(
@@ -43,7 +47,9 @@ public struct MemberService: Sendable {
         let pageRows = Array(rows.prefix(limit.value))
         let items = pageRows.map { $0.view() }
         let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
-        return Page(items: items, nextCursor: next)
+        let page = Page(items: items, nextCursor: next, rendered: RenderedForm())
+        env.memberPages.store(page, for: key, at: version)
+        return page
     }
 
     /// The Users page's hot path: one statement naming only the columns shown,

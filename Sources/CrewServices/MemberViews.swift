@@ -1,6 +1,7 @@
 import CrewCore
 import CrewStore
 import Foundation
+import Synchronization
 
 /// A member as the API shows them (API.md).
 public struct MemberView: Codable, Sendable, Equatable {
@@ -83,10 +84,31 @@ struct MemberRow: PreparedRow {
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     public var nextCursor: String?
+    /// Set on a page that is served again as it is (`MemberPageCache`): the
+    /// first request to encode it keeps the encoded form here for the rest.
+    public var rendered: RenderedForm?
 
-    public init(items: [Item], nextCursor: String?) {
+    public init(items: [Item], nextCursor: String?, rendered: RenderedForm? = nil) {
         self.items = items
         self.nextCursor = nextCursor
+        self.rendered = rendered
+    }
+}
+
+/// What a page looks like once encoded for an answer, kept beside a page
+/// that many requests share. The services never look inside: the HTTP layer
+/// decides what it keeps (its response body).
+public final class RenderedForm: Sendable {
+    private let form = Mutex<(any Sendable)?>(nil)
+
+    public init() {}
+
+    public func get<Form: Sendable>(as type: Form.Type) -> Form? {
+        form.withLock { $0 as? Form }
+    }
+
+    public func set(_ value: some Sendable) {
+        form.withLock { $0 = value }
     }
 }
 

@@ -35,7 +35,7 @@ public struct MembersController: Sendable {
             let page = try await services.members.list(
                 access, role: query["role"].map(String.init), search: query["q"].map(String.init),
                 limit: try PageSize(query["limit"].map(String.init)), cursor: query["cursor"].map(String.init), on: services.db(context))
-            return ListPage(items: page.items, nextCursor: page.nextCursor)
+            return ListPage(page)
         }
         api.get("workspaces/:wid/members/:mid") { _, context in
             let access = try await services.access(context)

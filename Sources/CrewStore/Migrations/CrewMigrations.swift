@@ -4,7 +4,7 @@ import FluentKit
 public enum CrewMigrations {
     public static var all: [any Migration] {
         [CreatePeopleTables(), CreateWorkspaceTables(), CreateTeamTables(), CreateInviteLinkTables(),
-            CreateAccountConnectionTables(), AddInvitationTokenSealed(), CreateKeyCheck(), CreateContentTables(),
+            CreateAccountConnectionTables(), AddInvitationTokenSealed(), CreateKeyCheck(), CreateContentTables(), CreateMemberListVersions(),
         ]
     }
 }
