@@ -75,6 +75,14 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    public mutating func int(_ value: Int?) {
+        if let value { int(value) } else { null() }
+    }
+
+    public mutating func date(_ value: Date?) {
+        if let value { date(value) } else { null() }
+    }
+
     public mutating func null() {
         separate()
         buffer.writeStaticString("null")

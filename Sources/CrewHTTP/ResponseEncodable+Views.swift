@@ -67,3 +67,36 @@ extension MemberView: JSONWritable {
         json.objectEnd()
     }
 }
+
+/// The link panel reloads it on every visit and edit; `JSONEncoder` was a
+/// twentieth of its CPU (bench/NOTES.md).
+extension InviteLinkView: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.objectStart()
+        json.key("accountIds")
+        json.strings(accountIds)
+        json.key("active")
+        json.bool(active)
+        json.key("allowedPlatforms")
+        json.strings(allowedPlatforms.map(\.rawValue))
+        json.key("maxUses")
+        json.int(maxUses)
+        json.key("permissions")
+        json.strings(permissions.map(\.rawValue))
+        json.key("requireApproval")
+        json.bool(requireApproval)
+        json.key("seatsPerJoiner")
+        json.int(seatsPerJoiner)
+        json.key("status")
+        json.string(status.rawValue)
+        json.key("statusUntil")
+        json.date(statusUntil)
+        json.key("updatedAt")
+        json.date(updatedAt)
+        json.key("url")
+        json.string(url)
+        json.key("uses")
+        json.int(uses)
+        json.objectEnd()
+    }
+}

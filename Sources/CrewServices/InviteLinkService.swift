@@ -23,7 +23,8 @@ public struct InviteLinkService: Sendable {
     /// The workspace's link, created (enabled, no permissions) on first use.
     public func get(_ access: WorkspaceAccess, on db: any Database) async throws -> InviteLinkView {
         try access.require(.editInviteLink)
-        if let link = try await find(access.workspaceID, on: db) { return view(of: link) }
+        // Read column by column: only shown, never saved from here.
+        if let link = try await db.first(LinkOfWorkspace(workspaceID: access.workspaceID), as: InviteLinkModel.self) { return view(of: link) }
         return try await db.workspaceTransaction(access.workspaceID) { tx in
             if let link = try await find(access.workspaceID, on: tx) { return view(of: link) }
             let link = InviteLinkModel()

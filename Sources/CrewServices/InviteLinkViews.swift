@@ -3,7 +3,7 @@ import CrewStore
 import Foundation
 
 /// The client invite link as the API shows it (API.md).
-public struct InviteLinkView: Encodable, Sendable, Equatable {
+public struct InviteLinkView: Codable, Sendable, Equatable {
     public var url: String
     public var status: LinkStatus
     public var statusUntil: Date?

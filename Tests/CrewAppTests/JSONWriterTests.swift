@@ -63,6 +63,30 @@ import Testing
         }
     }
 
+    @Test func anInviteLinkIsWrittenExactlyAsJSONEncoderWouldWriteIt() throws {
+        var random = SeededRandom(seed: 2027)
+        let template = #"{"url":"u","status":"enabled","statusUntil":null,"active":true,"permissions":[],"allowedPlatforms":[],"#
+            + #""accountIds":[],"maxUses":null,"uses":0,"requireApproval":false,"updatedAt":"2026-01-01T00:00:00Z","seatsPerJoiner":0}"#
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        for _ in 0..<300 {
+            var link = try decoder.decode(InviteLinkView.self, from: Data(template.utf8))
+            link.url = Self.text(&random)
+            link.status = random.next(below: 2) == 0 ? .enabled : .disabled
+            link.statusUntil = random.next(below: 2) == 0 ? nil : Date(timeIntervalSince1970: Double(random.next(below: 4_000_000_000)))
+            link.active = random.next(below: 2) == 0
+            link.permissions = ClientPermission.allCases.filter { _ in random.next(below: 2) == 0 }
+            link.allowedPlatforms = Platform.allCases.filter { _ in random.next(below: 2) == 0 }
+            link.accountIds = (0..<random.next(below: 3)).map { _ in UUID().apiString }
+            link.maxUses = random.next(below: 2) == 0 ? nil : Int(random.next(below: 10_000))
+            link.uses = Int(random.next(below: 10_000))
+            link.requireApproval = random.next(below: 2) == 0
+            link.updatedAt = Date(timeIntervalSince1970: Double(random.next(below: 4_000_000_000)) + 0.25)
+            link.seatsPerJoiner = Int(random.next(below: 2))
+            #expect(Self.written(link) == (try Self.encoded(link)))
+        }
+    }
+
     @Test func datesAroundEdgesMatchFoundation() throws {
         for seconds in [0, -0.5, -1, 86_399.999, 86_400, 951_782_400, 4_107_542_399, -11_676_096_000, -11_670_912_001, 253_402_300_799] as [Double] {
             var random = SeededRandom(seed: 1)

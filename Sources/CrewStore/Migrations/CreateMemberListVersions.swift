@@ -12,22 +12,32 @@ import FluentSQL
 /// process) cannot leave a stale page behind. A workspace without a row is at
 /// version 0; the first change inserts it.
 ///
-/// On PostgreSQL the triggers are deferred to the commit and move the version
-/// once per transaction and workspace: joins lock the version row only while
-/// they commit (the link row they count a use on is held as long), and a bulk
-/// removal of 1,000 members updates it once. On SQLite, where writers take
-/// turns anyway, plain row triggers do.
+/// On PostgreSQL, insertions (joins, which share the workspace lock with
+/// other joins) move the version at the commit, once per transaction and
+/// workspace, so a join holds the version row only while it commits, as it
+/// holds the link row it counts a use on. Updates and deletions (made under
+/// the workspace lock alone) move it once per statement: a bulk removal of
+/// 1,000 members and their grants is two moves, not 2,000. On SQLite, where
+/// writers take turns anyway, plain row triggers do.
 struct CreateMemberListVersions: AsyncMigration {
     var name: String { "0009_create_member_list_versions" }
 
     static let table = "member_list_versions"
 
-    /// The tables whose rows name their workspace, and the changes the list
-    /// shows (an update of a column the page does not show moves nothing).
-    private static let watched: [(table: String, events: String)] = [
-        ("memberships", "INSERT OR DELETE OR UPDATE OF role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at, user_id"),
-        ("account_grants", "INSERT OR DELETE OR UPDATE OF membership_id, account_id"),
+    /// The tables whose rows name their workspace, and the updates the list
+    /// shows (on SQLite; PostgreSQL's statement triggers take no column list).
+    private static let watched: [(table: String, updates: String)] = [
+        ("memberships", "role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at, user_id"),
+        ("account_grants", "membership_id, account_id"),
     ]
+
+    /// Moves the versions of the workspaces a query selects (`workspace_id`).
+    private static func move(_ workspaces: String) -> String {
+        """
+        INSERT INTO \(table) (workspace_id, version) \(workspaces)
+        ON CONFLICT (workspace_id) DO UPDATE SET version = \(table).version + 1;
+        """
+    }
 
     func prepare(on database: any Database) async throws {
         try await database.schema(Self.table)
@@ -44,77 +54,82 @@ struct CreateMemberListVersions: AsyncMigration {
 
     private func preparePostgres(_ sql: any SQLDatabase) async throws {
         // The setting remembers the last workspace moved in this transaction
-        // (is_local: it ends with the transaction), so a statement touching
-        // 1,000 rows of one workspace updates its version once.
+        // (is_local: it ends with the transaction).
         try await sql.raw("""
-            CREATE FUNCTION crew_member_list_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-            DECLARE
-                changed uuid;
+            CREATE FUNCTION crew_member_list_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_TABLE_NAME = 'users' THEN
-                    FOR changed IN SELECT workspace_id FROM memberships WHERE user_id = NEW.id ORDER BY workspace_id LOOP
-                        PERFORM crew_member_list_bump(changed);
-                    END LOOP;
-                    RETURN NULL;
+                IF current_setting('crew.member_list_moved', true) IS DISTINCT FROM NEW.workspace_id::text THEN
+                    PERFORM set_config('crew.member_list_moved', NEW.workspace_id::text, true);
+                    \(unsafeRaw: Self.move("VALUES (NEW.workspace_id, 1)"))
                 END IF;
-                IF TG_OP = 'DELETE' THEN changed := OLD.workspace_id; ELSE changed := NEW.workspace_id; END IF;
-                PERFORM crew_member_list_bump(changed);
                 RETURN NULL;
             END $$
             """).run()
         try await sql.raw("""
-            CREATE FUNCTION crew_member_list_bump(changed uuid) RETURNS void LANGUAGE plpgsql AS $$
+            CREATE FUNCTION crew_member_list_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF current_setting('crew.member_list_moved', true) IS NOT DISTINCT FROM changed::text THEN RETURN; END IF;
-                PERFORM set_config('crew.member_list_moved', changed::text, true);
-                INSERT INTO \(unsafeRaw: Self.table) (workspace_id, version) VALUES (changed, 1)
-                ON CONFLICT (workspace_id) DO UPDATE SET version = \(unsafeRaw: Self.table).version + 1;
+                \(unsafeRaw: Self.move("SELECT DISTINCT workspace_id, 1 FROM changed"))
+                RETURN NULL;
             END $$
             """).run()
-        for (table, events) in Self.watched + [("users", "UPDATE OF name, email")] {
+        try await sql.raw("""
+            CREATE FUNCTION crew_member_list_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF OLD.name IS DISTINCT FROM NEW.name OR OLD.email IS DISTINCT FROM NEW.email THEN
+                    \(unsafeRaw: Self.move("SELECT workspace_id, 1 FROM memberships WHERE user_id = NEW.id ORDER BY workspace_id"))
+                END IF;
+                RETURN NULL;
+            END $$
+            """).run()
+        for (table, _) in Self.watched {
             try await sql.raw("""
-                CREATE CONSTRAINT TRIGGER \(unsafeRaw: table)_member_list AFTER \(unsafeRaw: events) ON \(unsafeRaw: table)
-                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION crew_member_list_changed()
+                CREATE CONSTRAINT TRIGGER \(unsafeRaw: table)_member_list_insert AFTER INSERT ON \(unsafeRaw: table)
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION crew_member_list_inserted()
+                """).run()
+            try await sql.raw("""
+                CREATE TRIGGER \(unsafeRaw: table)_member_list_update AFTER UPDATE ON \(unsafeRaw: table)
+                REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION crew_member_list_rows_changed()
+                """).run()
+            try await sql.raw("""
+                CREATE TRIGGER \(unsafeRaw: table)_member_list_delete AFTER DELETE ON \(unsafeRaw: table)
+                REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION crew_member_list_rows_changed()
                 """).run()
         }
+        try await sql.raw("""
+            CREATE CONSTRAINT TRIGGER users_member_list AFTER UPDATE OF name, email ON users
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION crew_member_list_renamed()
+            """).run()
     }
 
     private func prepareSQLite(_ sql: any SQLDatabase) async throws {
-        func bump(_ workspace: String) -> String {
-            """
-            INSERT INTO \(Self.table) (workspace_id, version) VALUES (\(workspace), 1)
-            ON CONFLICT (workspace_id) DO UPDATE SET version = version + 1;
-            """
-        }
-        for (table, events) in Self.watched {
-            // SQLite names one event per trigger.
-            for event in events.components(separatedBy: " OR ") {
-                let row = event == "DELETE" ? "OLD" : "NEW"
-                let name = "\(table)_member_list_\(event.prefix(6).lowercased())"
+        for (table, updates) in Self.watched {
+            for (event, row) in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE OF \(updates)", "NEW")] {
                 try await sql.raw("""
-                    CREATE TRIGGER \(unsafeRaw: name) AFTER \(unsafeRaw: event) ON \(unsafeRaw: table)
-                    BEGIN \(unsafeRaw: bump("\(row).workspace_id")) END
+                    CREATE TRIGGER \(unsafeRaw: table)_member_list_\(unsafeRaw: event.prefix(6).lowercased()) AFTER \(unsafeRaw: event) ON \(unsafeRaw: table)
+                    BEGIN \(unsafeRaw: Self.move("VALUES (\(row).workspace_id, 1)")) END
                     """).run()
             }
         }
+        // `WHERE` before `ON CONFLICT`: SQLite would read the ON as a join's.
         try await sql.raw("""
             CREATE TRIGGER users_member_list AFTER UPDATE OF name, email ON users
-            BEGIN
-                INSERT INTO \(unsafeRaw: Self.table) (workspace_id, version)
-                SELECT workspace_id, 1 FROM memberships WHERE user_id = NEW.id AND true
-                ON CONFLICT (workspace_id) DO UPDATE SET version = version + 1;
-            END
+            WHEN OLD.name IS NOT NEW.name OR OLD.email IS NOT NEW.email
+            BEGIN \(unsafeRaw: Self.move("SELECT workspace_id, 1 FROM memberships WHERE user_id = NEW.id")) END
             """).run()
     }
 
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         if sql.dialect.name == "postgresql" {
-            for table in Self.watched.map(\.table) + ["users"] {
-                try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_member_list ON \(unsafeRaw: table)").run()
+            for table in Self.watched.map(\.table) {
+                for event in ["insert", "update", "delete"] {
+                    try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_member_list_\(unsafeRaw: event) ON \(unsafeRaw: table)").run()
+                }
             }
-            try await sql.raw("DROP FUNCTION IF EXISTS crew_member_list_changed()").run()
-            try await sql.raw("DROP FUNCTION IF EXISTS crew_member_list_bump(uuid)").run()
+            try await sql.raw("DROP TRIGGER IF EXISTS users_member_list ON users").run()
+            for function in ["crew_member_list_inserted", "crew_member_list_rows_changed", "crew_member_list_renamed"] {
+                try await sql.raw("DROP FUNCTION IF EXISTS \(unsafeRaw: function)()").run()
+            }
         } else {
             let triggers = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%member_list%'")
                 .all().map { try $0.decode(column: "name", as: String.self) }
