@@ -54,14 +54,7 @@ extension MemberService {
             let valid = parsed.compactMap { $0 }
             // The members with their emails as plain rows in one statement (1,000 whole
             // membership and user models were a quarter of a bulk removal's time).
-            let found = valid.isEmpty ? [] : try await (tx as! any SQLDatabase).select()
-                .column(SQLColumn("id", table: "m")).column(SQLColumn("user_id", table: "m")).column(SQLColumn("role", table: "m"))
-                .column(SQLColumn("permissions", table: "m")).column(SQLColumn("email", table: "u"))
-                .from(SQLAlias(SQLIdentifier(MembershipModel.schema), as: SQLIdentifier("m")))
-                .join(SQLAlias(SQLIdentifier(UserModel.schema), as: SQLIdentifier("u")), on: SQLColumn("id", table: "u"), .equal, SQLColumn("user_id", table: "m"))
-                .where(SQLColumn("workspace_id", table: "m"), .equal, SQLBind(access.workspaceID))
-                .where(SQLColumn("id", table: "m"), .in, SQLBind.group(valid))
-                .all(decoding: RemovalRow.self)
+            let found = valid.isEmpty ? [] : try await tx.all(RemovalCandidates(workspaceID: access.workspaceID, ids: IDList(valid)), as: RemovalRow.self)
             let byID = Dictionary(uniqueKeysWithValues: found.map { ($0.memberID, $0) })
             var refused: [Refusal] = []
             var targets: [RemovalRow] = []
@@ -109,18 +102,65 @@ extension MemberService {
     /// Posts, social accounts, the users and audit history stay.
     func removeRows(ids: [UUID], userIDs: [UUID], workspaceID: UUID, on tx: any Database) async throws {
         guard !ids.isEmpty else { return }
-        try await AccountGrantModel.query(on: tx).filter(\.$membershipID ~~ ids).delete()
-        try await MembershipModel.query(on: tx).filter(\.$id ~~ ids).delete()
-        try await InvitationModel.query(on: tx)
-            .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
-            .filter(\.$invitedByUserID ~~ userIDs)
-            .set(\.$state, to: InvitationModel.revoked).set(\.$closedAt, to: env.clock.now)
-            .update()
+        try await tx.run(DeleteGrants(memberships: IDList(ids)))
+        try await tx.run(DeleteMemberships(ids: IDList(ids)))
+        try await tx.run(
+            RevokeInvitationsSent(
+                revoked: InvitationModel.revoked, closedAt: env.clock.now, workspaceID: workspaceID, pending: InvitationModel.pending,
+                senders: IDList(userIDs)))
+    }
+}
+
+/// The members of a workspace among `ids`, with what the audit row and the
+/// notice need.
+private struct RemovalCandidates: PreparedStatement {
+    static let sql = select("m.id = ANY($2)")
+    static let sqliteSQL = select("m.id IN (SELECT value FROM json_each($2))")
+    let workspaceID: UUID
+    let ids: IDList
+    var values: [any PreparedValue] { [workspaceID, ids] }
+
+    private static func select(_ chosen: String) -> String {
+        """
+        SELECT m.id, m.user_id, m.role, m.permissions, u.email
+        FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
+        WHERE m.workspace_id = $1 AND \(chosen)
+        """
+    }
+}
+
+private struct DeleteGrants: PreparedStatement {
+    static let sql = "DELETE FROM \(AccountGrantModel.schema) WHERE membership_id = ANY($1)"
+    static let sqliteSQL = "DELETE FROM \(AccountGrantModel.schema) WHERE membership_id IN (SELECT value FROM json_each($1))"
+    let memberships: IDList
+    var values: [any PreparedValue] { [memberships] }
+}
+
+private struct DeleteMemberships: PreparedStatement {
+    static let sql = "DELETE FROM \(MembershipModel.schema) WHERE id = ANY($1)"
+    static let sqliteSQL = "DELETE FROM \(MembershipModel.schema) WHERE id IN (SELECT value FROM json_each($1))"
+    let ids: IDList
+    var values: [any PreparedValue] { [ids] }
+}
+
+/// The pending invitations the removed people sent in the workspace.
+private struct RevokeInvitationsSent: PreparedStatement {
+    static let sql = revoke("invited_by_user_id = ANY($5)")
+    static let sqliteSQL = revoke("invited_by_user_id IN (SELECT value FROM json_each($5))")
+    let revoked: String
+    let closedAt: Date
+    let workspaceID: UUID
+    let pending: String
+    let senders: IDList
+    var values: [any PreparedValue] { [revoked, closedAt, workspaceID, pending, senders] }
+
+    private static func revoke(_ sent: String) -> String {
+        "UPDATE \(InvitationModel.schema) SET state = $1, closed_at = $2 WHERE workspace_id = $3 AND state = $4 AND \(sent)"
     }
 }
 
 /// A member to remove, with what the audit row and the notice need.
-struct RemovalRow: Decodable {
+struct RemovalRow: PreparedRow {
     private var id: RowID
     private var user_id: RowID
     var role: String
@@ -129,4 +169,12 @@ struct RemovalRow: Decodable {
 
     var memberID: UUID { id.uuid }
     var userID: UUID { user_id.uuid }
+
+    init(reading columns: inout ColumnReader) throws {
+        id = try columns.next("id")
+        user_id = try columns.next("user_id")
+        role = try columns.next("role")
+        permissions = try columns.next("permissions")
+        email = try columns.next("email")
+    }
 }

@@ -78,6 +78,26 @@ public struct PreparedNull: PreparedValue {
     public func append(to bindings: inout PostgresBindings) { bindings.appendNull() }
 }
 
+/// Many ids as one value: a PostgreSQL `uuid[]` (`= ANY($n)`), and on SQLite
+/// a JSON array of them as SQLite stores ids (`IN (SELECT value FROM
+/// json_each($n))`). One statement text for any count, instead of a
+/// placeholder per id that each database parses and plans anew.
+public struct IDList: PreparedValue {
+    public let ids: [UUID]
+
+    public init(_ ids: [UUID]) {
+        self.ids = ids
+    }
+
+    public func append(to bindings: inout PostgresBindings) throws { try bindings.append(ids) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        // SQLite keeps ids as their uppercase text (SQLiteNIO's UUID encoding).
+        try container.encode("[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]")
+    }
+}
+
 extension Optional: PreparedValue where Wrapped: PreparedValue & PostgresEncodable {
     public func append(to bindings: inout PostgresBindings) throws { try bindings.append(self) }
 }
