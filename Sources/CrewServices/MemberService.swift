@@ -35,8 +35,14 @@ public struct MemberService: Sendable {
             pattern = "%" + search.filter { $0 != "%" && $0 != "_" } + "%"
         }
         let after = try cursor.map { text throws(DomainError) in try KeysetCursor(decoding: text) } ?? .beforeEveryone
-        // The version first: the page read after it is at least that new.
-        let version = try await MemberListVersion.of(access.workspaceID, on: db)
+        // The version first (usually read with the caller's membership): the
+        // page read after it is at least that new.
+        let version: Int
+        if let known = access.membersVersion {
+            version = known
+        } else {
+            version = try await MemberListVersion.of(access.workspaceID, on: db)
+        }
         let key = MemberPageCache.Key(workspaceID: access.workspaceID, role: filterRole, pattern: pattern, cursor: cursor, limit: limit.value)
         if let page = env.memberPages.page(for: key, at: version) { return page }
         let rows = try await filterRole == nil && pattern == nil

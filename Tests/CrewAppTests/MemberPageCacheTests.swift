@@ -78,6 +78,14 @@ import Testing
             try await sql.raw("UPDATE users SET name = 'Cleo Renamed' WHERE name = 'Cleo Client'").run()
             let renamed = try await app.client.send(.get, path, token: reading.owner.token)
             #expect((renamed.object["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Olga Owner", "Cleo Renamed"])
+            // An access made without the version (as the OAuth callback makes
+            // one) reads it before the page.
+            var versionless = try await reading.access(app.services.env)
+            versionless.membersVersion = nil
+            try await sql.raw("UPDATE users SET name = 'Cleo Third' WHERE name = 'Cleo Renamed'").run()
+            let third = try await MemberService(env: app.services.env).list(
+                versionless, role: nil, search: nil, limit: try PageSize("200"), cursor: nil, on: app.db)
+            #expect(third.items.map(\.name) == ["Olga Owner", "Cleo Third"])
         }
     }
 
