@@ -61,7 +61,7 @@ def main():
         finally:
             cluster.stop()
     print("### Through nginx, PostgreSQL, 1,000-member workspace\n")
-    print(f"wrk -t2 -c32 -d{DURATION}s for /health and the members page; {JOINERS} link joins by distinct people, 32 at a time.\n")
+    print(f"wrk -t2 -c32 -d{DURATION}s for /health and the members page (kept per members-list version in each process); {JOINERS} link joins by distinct people, 32 at a time.\n")
     print("| processes | /health req/s | members page req/s | % of /health | non-2xx | link joins/s |\n|---|---|---|---|---|---|")
     for processes, health, members, errors, joins, admitted in rows:
         print(f"| {processes} | {health:.0f} | {members:.0f} | {100 * members / health:.0f}% | {errors} | {joins:.0f} ({admitted} admitted) |")

@@ -46,7 +46,8 @@ public func buildComponents(
     }
     let env = CrewEnvironment(
         clock: clock, sealer: try SecretSealer(keyText: keyText), plans: configuration.plans,
-        passwordHasher: PasswordHasher(cost: UInt8(configuration.bcryptCost)), publicURL: configuration.publicURL)
+        passwordHasher: PasswordHasher(cost: UInt8(configuration.bcryptCost)), publicURL: configuration.publicURL,
+        memberPages: MemberPageCache(capacity: configuration.memberPageCache))
     let database = try DatabaseService(
         location: configuration.database, poolSize: configuration.databasePoolSize,
         poolTimeout: .seconds(Int64(configuration.databasePoolTimeout)), logger: logger)

@@ -57,6 +57,9 @@ public struct CrewConfiguration: Sendable {
     public var maxInFlight: Int = 512
     /// Seconds after which a request is answered 503 whatever it waits for (`CREW_REQUEST_TIMEOUT`).
     public var requestTimeout: Int = 30
+    /// Members pages a process keeps (`CREW_MEMBER_PAGE_CACHE`); 0 reads every
+    /// page from the database.
+    public var memberPageCache: Int = 256
     /// Configured social platforms and where the sandbox platform answers.
     public var connectors: ConnectorSettings
     /// How mail leaves: SMTP when configured, else the outbox folder.
@@ -137,6 +140,7 @@ public struct CrewConfiguration: Sendable {
             connectors: connectors, mail: try MailConfiguration.parse(environment, publicURL: publicURL),
             backgroundWorkers: workersText == "on")
         configuration.publishRetry = publishRetry
+        configuration.memberPageCache = try integer(environment, "CREW_MEMBER_PAGE_CACHE", default: 256, in: 0...100_000)
         configuration.syncSeconds = syncSeconds
         return configuration
     }

@@ -13,8 +13,9 @@ import Synchronization
 /// version it is stored under; a change that commits between the two moves
 /// the version again and the next request reads the page anew.
 ///
-/// Bounded: at most `capacity` pages (about 30 KB each at 50 members); the
-/// oldest key gives way first.
+/// Bounded: at most `capacity` pages (about 30 KB each at 50 members, their
+/// encoded JSON as much again); the oldest key gives way first. A capacity of
+/// 0 keeps nothing.
 public final class MemberPageCache: Sendable {
     /// What selects a page: the workspace, the filters as the statement gets
     /// them, where it starts and how long it is.
@@ -43,7 +44,7 @@ public final class MemberPageCache: Sendable {
     public let capacity: Int
 
     public init(capacity: Int = 256) {
-        precondition(capacity > 0)
+        precondition(capacity >= 0)
         self.capacity = capacity
         self.state = Mutex(State(slots: Array(repeating: nil, count: capacity)))
     }
@@ -56,6 +57,7 @@ public final class MemberPageCache: Sendable {
     }
 
     func store(_ page: Page<MemberView>, for key: Key, at version: Int) {
+        guard capacity > 0 else { return }
         state.withLock { state in
             if let kept = state.entries[key] {
                 // Another request may have stored a newer read meanwhile.

@@ -15,6 +15,8 @@ import Testing
         #expect(configuration.database == .sqliteFile(path: "./crew-data/crew.sqlite"))
         #expect(configuration.publicURL == "http://127.0.0.1:8080")
         #expect(configuration.secretKey == nil)
+        #expect(configuration.memberPageCache == 256)
+        #expect(try CrewConfiguration.load(environment: ["CREW_MEMBER_PAGE_CACHE": "0"]).memberPageCache == 0)
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsDefaults() throws {
@@ -65,6 +67,7 @@ import Testing
         (["CREW_DB_POOL_TIMEOUT": "0"], "CREW_DB_POOL_TIMEOUT"),
         (["CREW_MAIL_LEASE_SECONDS": "0"], "CREW_MAIL_LEASE_SECONDS"),
         (["CREW_MAX_IN_FLIGHT": "none"], "CREW_MAX_IN_FLIGHT"),
+        (["CREW_MEMBER_PAGE_CACHE": "-1"], "CREW_MEMBER_PAGE_CACHE"),
         (["CREW_REQUEST_TIMEOUT": "0"], "CREW_REQUEST_TIMEOUT"),
         (["CREW_PUBLISH_RETRY_SECONDS": "0"], "CREW_PUBLISH_RETRY_SECONDS"),
         (["CREW_PUBLISH_MAX_ATTEMPTS": "many"], "CREW_PUBLISH_MAX_ATTEMPTS"),

@@ -209,5 +209,20 @@ import Testing
         cache.store(Page(items: [], nextCursor: "newer"), for: key(5), at: 9)
         #expect(cache.page(for: key(5), at: 9)?.nextCursor == "newer")
         #expect(cache.count == 3)
+
+        let off = MemberPageCache(capacity: 0)
+        off.store(page, for: key(1), at: 7)
+        #expect(off.count == 0)
+        #expect(off.page(for: key(1), at: 7) == nil)
+    }
+
+    /// `CREW_MEMBER_PAGE_CACHE=0`: every page from the database, the same pages.
+    @Test func withoutTheCacheEveryPageIsReadAnew() async throws {
+        try await TestApp.run(environment: ["CREW_MEMBER_PAGE_CACHE": "0"]) { app in
+            let reading = try await reading(app)
+            _ = try await app.addMember("Cleo Client", to: reading.workspaceID, role: .client)
+            #expect(try await reading.agrees("without a cache").map(\.name) == ["Olga Owner", "Cleo Client"])
+            #expect(app.services.env.memberPages.count == 0)
+        }
     }
 }
