@@ -13,6 +13,9 @@ public struct AppRequestContext: RequestContext {
     public let remoteAddress: String?
     /// The signed-in person, if any.
     public var identity: Identity?
+    /// The caller's membership of the workspace in the path, when the
+    /// authentication read it with the session (see `HTTPServices.access`).
+    public var callerMembership: CallerMembership?
     /// Whether the identity came from the session cookie (and so needs CSRF checks).
     public var authenticatedByCookie = false
     /// The request's database handle, once `HTTPServices.db` made one (making

@@ -53,6 +53,9 @@ public struct HTTPServices: Sendable {
     public func access(_ context: AppRequestContext) async throws -> WorkspaceAccess {
         let identity = try context.requireIdentity()
         let workspaceID = try parseID(context.parameters.get("wid"))
+        if let caller = context.callerMembership, caller.workspaceID == workspaceID {
+            return WorkspaceAccess(caller, userID: identity.userID, actor: context.actor)
+        }
         return try await workspaces.access(userID: identity.userID, workspaceID: workspaceID, actor: context.actor, on: db(context))
     }
 

@@ -35,27 +35,62 @@ public struct WorkspaceAccess: Sendable {
     }
 }
 
+/// A caller's membership of one workspace as authorization reads it, with the
+/// workspace's members-list version read in the same statement.
+public struct CallerMembership: Sendable, Equatable {
+    public var workspaceID: UUID
+    public var membershipID: UUID
+    public var facts: MemberFacts
+    public var membersVersion: Int
+
+    /// The columns `read` takes, of a membership `m` (all NULL when the
+    /// statement found none).
+    static let columns = """
+        m.workspace_id, m.id AS membership_id, m.role, m.permissions, m.allowed_platforms,
+        (SELECT v.version FROM member_list_versions v WHERE v.workspace_id = m.workspace_id) AS version
+        """
+
+    /// Reads `columns`, in their order; nil when they are NULL (not a member).
+    static func read(_ columns: inout ColumnReader) throws -> CallerMembership? {
+        let workspaceID: RowID? = try columns.next("workspace_id")
+        let id: RowID? = try columns.next("membership_id")
+        let role: String? = try columns.next("role")
+        let permissions: String? = try columns.next("permissions")
+        let platforms: String? = try columns.next("allowed_platforms")
+        let version: Int? = try columns.next("version")
+        guard let workspaceID, let id, let role, let permissions, let platforms else { return nil }
+        return CallerMembership(
+            workspaceID: workspaceID.uuid, membershipID: id.uuid,
+            facts: MemberFacts(
+                role: Role(rawValue: role) ?? .client, permissions: CommaList.decode(permissions), allowedPlatforms: CommaList.decode(platforms)),
+            membersVersion: version ?? 0)
+    }
+}
+
+extension WorkspaceAccess {
+    public init(_ caller: CallerMembership, userID: UUID, actor: Actor) {
+        self.init(
+            workspaceID: caller.workspaceID, membershipID: caller.membershipID, userID: userID, facts: caller.facts, actor: actor,
+            membersVersion: caller.membersVersion)
+    }
+}
+
 extension WorkspaceService {
     /// Resolves the caller's access to a workspace; not a member means "not found".
     public func access(userID: UUID, workspaceID: UUID, actor: Actor, on db: any Database) async throws -> WorkspaceAccess {
-        guard let row = try await db.first(AccessLookup(workspaceID: workspaceID, userID: userID), as: AccessRow.self) else {
-            throw DomainError.notFound("No such workspace.")
-        }
-        return WorkspaceAccess(
-            workspaceID: workspaceID, membershipID: row.id.uuid, userID: userID,
-            facts: MemberFacts(
-                role: Role(rawValue: row.role) ?? .client, permissions: CommaList.decode(row.permissions),
-                allowedPlatforms: CommaList.decode(row.allowed_platforms)),
-            actor: actor, membersVersion: row.version)
+        guard let row = try await db.first(AccessLookup(workspaceID: workspaceID, userID: userID), as: AccessRow.self),
+            let caller = row.caller
+        else { throw DomainError.notFound("No such workspace.") }
+        return WorkspaceAccess(caller, userID: userID, actor: actor)
     }
 
-    /// Every workspace request's authorization: the caller's membership and
-    /// the workspace's members-list version, one prepared statement.
+    /// Every workspace request's authorization when the session lookup did not
+    /// read it already: the caller's membership and the workspace's
+    /// members-list version, one prepared statement.
     private struct AccessLookup: PreparedStatement {
         static let sql = """
-            SELECT m.id, m.role, m.permissions, m.allowed_platforms, COALESCE(v.version, 0) AS version
-            FROM \(MembershipModel.schema) m LEFT JOIN member_list_versions v ON v.workspace_id = m.workspace_id
-            WHERE m.workspace_id = $1 AND m.user_id = $2
+            SELECT \(CallerMembership.columns)
+            FROM \(MembershipModel.schema) m WHERE m.workspace_id = $1 AND m.user_id = $2
             """
         let workspaceID: UUID
         let userID: UUID
@@ -63,18 +98,10 @@ extension WorkspaceService {
     }
 
     private struct AccessRow: PreparedRow {
-        var id: RowID
-        var role: String
-        var permissions: String
-        var allowed_platforms: String
-        var version: Int
+        var caller: CallerMembership?
 
         init(reading columns: inout ColumnReader) throws {
-            id = try columns.next("id")
-            role = try columns.next("role")
-            permissions = try columns.next("permissions")
-            allowed_platforms = try columns.next("allowed_platforms")
-            version = try columns.next("version")
+            caller = try CallerMembership.read(&columns)
         }
     }
 }

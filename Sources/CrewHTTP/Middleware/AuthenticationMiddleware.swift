@@ -1,5 +1,7 @@
 import CrewCore
 import CrewServices
+import CrewStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -33,15 +35,18 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         let db = services.db(context)
         context.database = db
+        let workspaceID = Self.workspaceID(inPath: request.uri.path)
         if let bearer = Self.bearerToken(request) {
-            guard let identity = try await services.accounts.authenticate(token: bearer, on: db) else {
+            guard let (identity, caller) = try await authenticate(bearer, in: workspaceID, on: db) else {
                 throw DomainError.unauthenticated("The access token is unknown, expired or revoked.")
             }
             context.identity = identity
+            context.callerMembership = caller
         } else if Self.isSafe(request.method) || !credentialPaths.contains(request.uri.path), let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
             // A stale cookie is simply ignored: the person is anonymous and may log in again.
-            if let identity = try await services.accounts.authenticate(token: cookie, on: db) {
+            if let (identity, caller) = try await authenticate(cookie, in: workspaceID, on: db) {
                 context.identity = identity
+                context.callerMembership = caller
                 context.authenticatedByCookie = true
             }
         }
@@ -50,6 +55,24 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             try await checkCrossSite(&request, context: context)
         }
         return try await next(request, context)
+    }
+
+    /// The person behind `token`, and within a workspace their membership of
+    /// it, read in the same statement.
+    private func authenticate(_ token: String, in workspaceID: UUID?, on db: any Database) async throws -> (Identity, CallerMembership?)? {
+        guard let workspaceID else { return try await services.accounts.authenticate(token: token, on: db).map { ($0, nil) } }
+        return try await services.accounts.authenticate(token: token, in: workspaceID, on: db)
+    }
+
+    /// The workspace a path is within (`/api/v1/workspaces/{wid}/…` and the
+    /// pages' `/w/{wid}/…`), or nil. Only a hint for reading ahead: the route's
+    /// own `:wid` decides, and `HTTPServices.access` checks they agree.
+    static func workspaceID(inPath path: String) -> UUID? {
+        for prefix in ["/api/v1/workspaces/", "/w/"] where path.hasPrefix(prefix) {
+            let rest = path.utf8.dropFirst(prefix.utf8.count)
+            return UUID(parsing: String(decoding: rest.prefix { $0 != UInt8(ascii: "/") }, as: UTF8.self))
+        }
+        return nil
     }
 
     /// Cookie-authenticated unsafe requests need the CSRF token (header or form
