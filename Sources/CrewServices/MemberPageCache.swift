@@ -9,9 +9,11 @@ import Synchronization
 /// keep its own: a change made anywhere moves the version everyone reads.
 ///
 /// Why it is safe to store what was read after the version: the version is
-/// read first, in its own statement, so the page is at least as new as the
-/// version it is stored under; a change that commits between the two moves
-/// the version again and the next request reads the page anew.
+/// read first (with the caller's session and membership, or on its own by
+/// `MemberListVersion`), in an earlier statement than the page, so the page is
+/// at least as new as the version it is stored under; a change that commits
+/// between the two moves the version again and the next request reads the
+/// page anew.
 ///
 /// Bounded: at most `capacity` pages (about 30 KB each at 50 members, their
 /// encoded JSON as much again); the oldest key gives way first. A capacity of
