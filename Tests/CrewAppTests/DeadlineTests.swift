@@ -8,29 +8,44 @@ import Testing
 @Suite struct DeadlineTests {
     struct Late: Error {}
 
+    /// Races the work wins leave no timer behind: none fires after its work
+    /// answered. (On a machine loaded by the other suites a deadline can pass
+    /// before the work even starts; that is the deadline doing its job, and
+    /// such rounds are told apart by when their work finished.)
     @Test func workThatAnswersFirstIsTheAnswerAndTheTimerNeverFires() async throws {
-        let lateCalls = Atomic<Int>(0)
+        let finished = Mutex<[Int: ContinuousClock.Instant]>([:])
+        let firedAfterTheWork = Mutex<[Int]>([])
+        var won = 0
         for round in 0..<200 {
-            let answer = try await Deadline.race(.milliseconds(40), work: { round }) {
-                lateCalls.add(1, ordering: .relaxed)
-                return .failure(Late())
+            let answer = try await Deadline.race(.seconds(1), work: { () async throws -> Int in
+                finished.withLock { $0[round] = .now }
+                return round
+            }) {
+                finished.withLock { done in
+                    if let at = done[round], ContinuousClock.now - at > .milliseconds(100) {
+                        firedAfterTheWork.withLock { $0.append(round) }
+                    }
+                }
+                return .success(-1)
             }
-            #expect(answer == round)
+            if answer == round { won += 1 } else { #expect(answer == -1) }
         }
-        // Past every deadline: none of the cancelled timers fired.
-        try await Task.sleep(for: .milliseconds(120))
-        let fired = lateCalls.load(ordering: .relaxed)
-        #expect(fired == 0)
+        #expect(won > 100)
+        // Past every deadline: no cancelled timer fired.
+        try await Task.sleep(for: .milliseconds(1300))
+        #expect(firedAfterTheWork.withLock { $0 }.isEmpty)
     }
 
     @Test func theDeadlineAnswersForSlowWork() async throws {
         let start = ContinuousClock.now
         let answer = try await Deadline.race(.milliseconds(50), work: { () async throws -> String in
-            try? await Task.sleep(for: .seconds(5))
+            try? await Task.sleep(for: .seconds(60))
             return "too late"
         }) { .success("deadline") }
         #expect(answer == "deadline")
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Long before the work would answer (the margin is for a machine busy
+        // with the other suites, whose event loops the timer waits for).
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func cancellingTheCallerCancelsTheWork() async throws {
