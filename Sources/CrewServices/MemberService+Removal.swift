@@ -114,8 +114,8 @@ extension MemberService {
 /// The members of a workspace among `ids`, with what the audit row and the
 /// notice need.
 private struct RemovalCandidates: PreparedStatement {
-    static let sql = select("m.id = ANY($2)")
-    static let sqliteSQL = select("m.id IN (SELECT value FROM json_each($2))")
+    static let sql = select(IDList.postgres("m.id", in: "$2"))
+    static let sqliteSQL = select(IDList.sqlite("m.id", in: "$2"))
     let workspaceID: UUID
     let ids: IDList
     var values: [any PreparedValue] { [workspaceID, ids] }
@@ -130,23 +130,23 @@ private struct RemovalCandidates: PreparedStatement {
 }
 
 private struct DeleteGrants: PreparedStatement {
-    static let sql = "DELETE FROM \(AccountGrantModel.schema) WHERE membership_id = ANY($1)"
-    static let sqliteSQL = "DELETE FROM \(AccountGrantModel.schema) WHERE membership_id IN (SELECT value FROM json_each($1))"
+    static let sql = "DELETE FROM \(AccountGrantModel.schema) WHERE \(IDList.postgres("membership_id", in: "$1"))"
+    static let sqliteSQL = "DELETE FROM \(AccountGrantModel.schema) WHERE \(IDList.sqlite("membership_id", in: "$1"))"
     let memberships: IDList
     var values: [any PreparedValue] { [memberships] }
 }
 
 private struct DeleteMemberships: PreparedStatement {
-    static let sql = "DELETE FROM \(MembershipModel.schema) WHERE id = ANY($1)"
-    static let sqliteSQL = "DELETE FROM \(MembershipModel.schema) WHERE id IN (SELECT value FROM json_each($1))"
+    static let sql = "DELETE FROM \(MembershipModel.schema) WHERE \(IDList.postgres("id", in: "$1"))"
+    static let sqliteSQL = "DELETE FROM \(MembershipModel.schema) WHERE \(IDList.sqlite("id", in: "$1"))"
     let ids: IDList
     var values: [any PreparedValue] { [ids] }
 }
 
 /// The pending invitations the removed people sent in the workspace.
 private struct RevokeInvitationsSent: PreparedStatement {
-    static let sql = revoke("invited_by_user_id = ANY($5)")
-    static let sqliteSQL = revoke("invited_by_user_id IN (SELECT value FROM json_each($5))")
+    static let sql = revoke(IDList.postgres("invited_by_user_id", in: "$5"))
+    static let sqliteSQL = revoke(IDList.sqlite("invited_by_user_id", in: "$5"))
     let revoked: String
     let closedAt: Date
     let workspaceID: UUID

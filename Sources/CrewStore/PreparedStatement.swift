@@ -78,10 +78,10 @@ public struct PreparedNull: PreparedValue {
     public func append(to bindings: inout PostgresBindings) { bindings.appendNull() }
 }
 
-/// Many ids as one value: a PostgreSQL `uuid[]` (`= ANY($n)`), and on SQLite
-/// a JSON array of them as SQLite stores ids (`IN (SELECT value FROM
-/// json_each($n))`). One statement text for any count, instead of a
-/// placeholder per id that each database parses and plans anew.
+/// Many ids as one value: a PostgreSQL `uuid[]`, and on SQLite a JSON array
+/// of them as SQLite stores ids; a statement tests a column against it with
+/// `IDList.postgres`/`IDList.sqlite`. One statement text for any count,
+/// instead of a placeholder per id that each database parses and plans anew.
 public struct IDList: PreparedValue {
     public let ids: [UUID]
 
@@ -95,6 +95,16 @@ public struct IDList: PreparedValue {
         var container = encoder.singleValueContainer()
         // SQLite keeps ids as their uppercase text (SQLiteNIO's UUID encoding).
         try container.encode("[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]")
+    }
+
+    /// "`column` is one of the ids bound at `placeholder`", as PostgreSQL
+    /// (for `sql`) and SQLite (for `sqliteSQL`) spell it.
+    public static func postgres(_ column: String, in placeholder: String) -> String {
+        "\(column) = ANY(\(placeholder))"
+    }
+
+    public static func sqlite(_ column: String, in placeholder: String) -> String {
+        "\(column) IN (SELECT value FROM json_each(\(placeholder)))"
     }
 }
 
