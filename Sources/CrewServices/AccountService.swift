@@ -127,10 +127,7 @@ public struct AccountService: Sendable {
     /// by the unique workspace and person).
     private struct SessionInWorkspaceLookup: PreparedStatement {
         static let sql = """
-            SELECT s.id, s.user_id, s.expires_at,
-            (SELECT u.email FROM \(UserModel.schema) u WHERE u.id = s.user_id) AS email,
-            (SELECT u.name FROM \(UserModel.schema) u WHERE u.id = s.user_id) AS name,
-            \(CallerMembership.columns)
+            SELECT \(SessionLookup.columns), \(CallerMembership.columns)
             FROM \(SessionModel.schema) s LEFT JOIN \(MembershipModel.schema) m ON m.user_id = s.user_id AND m.workspace_id = $2
             WHERE s.token_hash = $1
             """
@@ -173,11 +170,13 @@ public struct AccountService: Sendable {
 
     /// The session behind a token hash, with its person's email and name.
     private struct SessionLookup: PreparedStatement {
-        static let sql = """
-            SELECT s.id, s.user_id, s.expires_at,
+        static let sql = "SELECT \(columns) FROM \(SessionModel.schema) s WHERE s.token_hash = $1"
+
+        /// What `SessionRow` reads, of a session `s`.
+        static let columns = """
+            s.id, s.user_id, s.expires_at,
             (SELECT u.email FROM \(UserModel.schema) u WHERE u.id = s.user_id) AS email,
             (SELECT u.name FROM \(UserModel.schema) u WHERE u.id = s.user_id) AS name
-            FROM \(SessionModel.schema) s WHERE s.token_hash = $1
             """
         let tokenHash: String
         var values: [any PreparedValue] { [tokenHash] }

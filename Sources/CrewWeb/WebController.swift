@@ -74,12 +74,10 @@ public struct WebController: Sendable {
     }
 
     private func workspaceHome(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let identity = context.identity else { return Response.redirect(to: "/login", type: .normal) }
-        let workspaceID = try parseID(context.parameters.get("wid"))
+        guard context.identity != nil else { return Response.redirect(to: "/login", type: .normal) }
         let db = services.db(context)
-        let membership = try await services.workspaces.membership(userID: identity.userID, workspaceID: workspaceID, on: db)
-        let workspace = try await services.workspaces.get(workspaceID, on: db)
         let access = try await services.access(context)
+        let workspace = try await services.workspaces.get(access.workspaceID, on: db)
         struct Model {
             var page: PageChrome
             var workspace: WorkspaceView
@@ -95,7 +93,7 @@ public struct WebController: Sendable {
             "workspace_home",
             Model(
                 page: try await chrome(context, title: workspace.name, currentWorkspace: workspace.id, request: request),
-                workspace: workspace, role: membership.role.rawValue,
+                workspace: workspace, role: access.role.rawValue,
                 seatsText: Self.usageText(workspace.seats), accountsText: Self.usageText(workspace.accounts),
                 abilities: try await HomeAbility.list(for: access, services: services, on: db), accounts: accounts.map(\.name),
                 hasAccounts: !accounts.isEmpty))

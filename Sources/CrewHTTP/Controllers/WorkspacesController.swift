@@ -21,11 +21,9 @@ public struct WorkspacesController: Sendable {
             return try context.json(workspace, status: .created, request: request)
         }
         api.get("workspaces/:wid") { _, context in
-            let identity = try context.requireIdentity()
-            let workspaceID = try parseID(context.parameters.get("wid"))
-            let db = services.db(context)
-            _ = try await services.workspaces.membership(userID: identity.userID, workspaceID: workspaceID, on: db)
-            return try await services.workspaces.get(workspaceID, on: db)
+            // Members only (others get 404), as every workspace route.
+            let access = try await services.access(context)
+            return try await services.workspaces.get(access.workspaceID, on: services.db(context))
         }
     }
 }
