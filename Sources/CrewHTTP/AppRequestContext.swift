@@ -16,6 +16,9 @@ public struct AppRequestContext: RequestContext {
     /// The caller's membership of the workspace in the path, when the
     /// authentication read it with the session (see `HTTPServices.access`).
     public var callerMembership: CallerMembership?
+    /// The signed-in person's workspaces, when the authentication read them
+    /// with the session (`GET /api/v1/me`).
+    public var callerWorkspaces: [MeView.WorkspaceSummary]?
     /// Whether the identity came from the session cookie (and so needs CSRF checks).
     public var authenticatedByCookie = false
     /// The request's database handle, once `HTTPServices.db` made one (making

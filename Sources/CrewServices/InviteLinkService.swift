@@ -129,6 +129,7 @@ public struct InviteLinkService: Sendable {
     }
 
     private struct LinkOfWorkspace: PreparedStatement {
+        static let readsInline = true
         static let sql = "SELECT \(InviteLinkModel.columns()) FROM \(InviteLinkModel.schema) WHERE workspace_id = $1"
         let workspaceID: UUID
         var values: [any PreparedValue] { [workspaceID] }

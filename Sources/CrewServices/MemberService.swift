@@ -64,6 +64,7 @@ public struct MemberService: Sendable {
     /// `KeysetCursor.beforeEveryone`, and the keyset is a row comparison, which
     /// both databases turn into a range of the page index.
     private struct MembersPage: PreparedStatement {
+        static let readsInline = true
         static let sql = membersPage(grants: "string_agg(g.account_id::text, ',')", filtered: false)
         static let sqliteSQL = membersPage(grants: "group_concat(g.account_id, ',')", filtered: false)
 

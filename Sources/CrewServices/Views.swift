@@ -21,12 +21,20 @@ public struct MeView: Codable, Sendable, Equatable {
         public var id: String
         public var name: String
         public var role: Role
+
+        public init(id: String, name: String, role: Role) {
+            (self.id, self.name, self.role) = (id, name, role)
+        }
     }
 
     public var id: String
     public var email: String
     public var name: String
     public var workspaces: [WorkspaceSummary]
+
+    public init(id: String, email: String, name: String, workspaces: [WorkspaceSummary]) {
+        (self.id, self.email, self.name, self.workspaces) = (id, email, name, workspaces)
+    }
 }
 
 /// A signed-in session or login answer: the bearer token and the person.

@@ -88,6 +88,7 @@ extension WorkspaceService {
     /// read it already: the caller's membership and the workspace's
     /// members-list version, one prepared statement.
     private struct AccessLookup: PreparedStatement {
+        static let readsInline = true
         static let sql = """
             SELECT \(CallerMembership.columns)
             FROM \(MembershipModel.schema) m WHERE m.workspace_id = $1 AND m.user_id = $2

@@ -71,6 +71,8 @@ public struct DatabaseService: Service, CustomStringConvertible {
     /// the write lock occupies its thread; a pool of its own (more threads than
     /// connections) keeps the lock holder from ever waiting for a thread behind it.
     let threadPool: NIOThreadPool
+    /// A SQLite file's reader of hot statements on the calling thread.
+    public let inlineReader: SQLiteInlineReader?
     /// Set once this process brought the schema up to date and passed its
     /// start-up checks; background workers wait for it instead of racing them.
     private let migrated = MigrationFlag()
@@ -86,12 +88,15 @@ public struct DatabaseService: Service, CustomStringConvertible {
         self.threadPool = NIOThreadPool(numberOfThreads: 2 * Array(eventLoops.makeIterator()).count + 2)
         threadPool.start()
         self.databases = Databases(threadPool: threadPool, on: eventLoops)
+        var inlineReader: SQLiteInlineReader? = nil
         switch location {
         case .sqliteMemory:
             databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace), as: .sqlite)
         case .sqliteFile(let path):
             let configuration = DatabaseConfigurationFactory.sqlite(.file(path), connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace).make()
-            databases.use(QueuedSQLiteConfiguration(wrapped: configuration), as: .sqlite)
+            let reader = SQLiteInlineReader(path: path)
+            inlineReader = reader
+            databases.use(QueuedSQLiteConfiguration(wrapped: configuration, readers: reader), as: .sqlite)
         case .postgres(let url, let schema):
             var configuration = try SQLPostgresConfiguration(url: url)
             if let schema { configuration.searchPath = [schema] }
@@ -101,6 +106,7 @@ public struct DatabaseService: Service, CustomStringConvertible {
                     connectionPoolTimeout: poolTimeout, sqlLogLevel: .trace),
                 as: .psql)
         }
+        self.inlineReader = inlineReader
     }
 
     /// A database handle for one unit of work.
@@ -179,6 +185,7 @@ public struct DatabaseService: Service, CustomStringConvertible {
     }
 
     public func shutdown() async {
+        inlineReader?.close()
         await databases.shutdownAsync()
         try? await threadPool.shutdownGracefully()
     }

@@ -2,6 +2,7 @@ import Crypto
 import FluentKit
 import FluentPostgresDriver
 import FluentSQL
+import FluentSQLiteDriver
 import Foundation
 import Synchronization
 
@@ -28,11 +29,17 @@ public protocol PreparedStatement: Sendable {
     /// instead of keeping one plan per connection: for a statement whose best
     /// plan depends on its values. It is still declared once and read the same.
     static var plannedEachTime: Bool { get }
+    /// Whether SQLite runs it on the calling thread (`SQLiteInlineReader`):
+    /// for short reads by an index that requests make on every call (a
+    /// session, a membership, a page of 50), never for reads whose length
+    /// grows with the data.
+    static var readsInline: Bool { get }
 }
 
 extension PreparedStatement {
     public static var sqliteSQL: String { sql }
     public static var plannedEachTime: Bool { false }
+    public static var readsInline: Bool { false }
 
     /// The name it is prepared under on each PostgreSQL connection: its type's
     /// name, hashed when longer than the 63 bytes PostgreSQL keeps of a name.
@@ -55,18 +62,21 @@ private let preparedNames = Mutex<[ObjectIdentifier: String]>([:])
 /// A value a prepared statement binds: what both databases take natively.
 public protocol PreparedValue: Encodable, Sendable {
     func append(to bindings: inout PostgresBindings) throws
+    /// The value as SQLiteNIO's encoding binds it.
+    var sqliteValue: SQLiteData { get }
 }
 
 extension PreparedValue where Self: PostgresEncodable {
     public func append(to bindings: inout PostgresBindings) throws { try bindings.append(self) }
 }
 
-extension UUID: PreparedValue {}
-extension String: PreparedValue {}
-extension Int: PreparedValue {}
-extension Bool: PreparedValue {}
-extension Date: PreparedValue {}
-extension Double: PreparedValue {}
+// SQLite keeps ids as their uppercase text (SQLiteNIO encodes a UUID as its `uuidString`).
+extension UUID: PreparedValue { public var sqliteValue: SQLiteData { .text(uuidString) } }
+extension String: PreparedValue { public var sqliteValue: SQLiteData { .text(self) } }
+extension Int: PreparedValue { public var sqliteValue: SQLiteData { .integer(self) } }
+extension Bool: PreparedValue { public var sqliteValue: SQLiteData { .integer(self ? 1 : 0) } }
+extension Date: PreparedValue { public var sqliteValue: SQLiteData { .float(timeIntervalSince1970) } }
+extension Double: PreparedValue { public var sqliteValue: SQLiteData { .float(self) } }
 
 /// SQL `NULL`, for a value a statement leaves empty.
 public struct PreparedNull: PreparedValue {
@@ -76,6 +86,7 @@ public struct PreparedNull: PreparedValue {
         try container.encodeNil()
     }
     public func append(to bindings: inout PostgresBindings) { bindings.appendNull() }
+    public var sqliteValue: SQLiteData { .null }
 }
 
 /// Many ids as one value: a PostgreSQL `uuid[]`, and on SQLite a JSON array
@@ -93,8 +104,14 @@ public struct IDList: PreparedValue {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        // SQLite keeps ids as their uppercase text (SQLiteNIO's UUID encoding).
-        try container.encode("[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]")
+        try container.encode(json)
+    }
+
+    public var sqliteValue: SQLiteData { .text(json) }
+
+    /// The ids as SQLite stores them (uppercase text), in a JSON array.
+    private var json: String {
+        "[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]"
     }
 
     /// "`column` is one of the ids bound at `placeholder`", as PostgreSQL
@@ -110,6 +127,7 @@ public struct IDList: PreparedValue {
 
 extension Optional: PreparedValue where Wrapped: PreparedValue & PostgresEncodable {
     public func append(to bindings: inout PostgresBindings) throws { try bindings.append(self) }
+    public var sqliteValue: SQLiteData { self?.sqliteValue ?? .null }
 }
 
 extension Database {

@@ -138,11 +138,12 @@ public final class SQLiteWriterQueue: Sendable {
     }
 }
 
-/// A SQLite configuration with the database's writer queue attached; otherwise
-/// exactly the configuration it wraps.
+/// A SQLite configuration with the database's writer queue and inline reader
+/// attached; otherwise exactly the configuration it wraps.
 struct QueuedSQLiteConfiguration: DatabaseConfiguration {
     var wrapped: any DatabaseConfiguration
     let writers = SQLiteWriterQueue()
+    let readers: SQLiteInlineReader
 
     var middleware: [any AnyModelMiddleware] {
         get { wrapped.middleware }

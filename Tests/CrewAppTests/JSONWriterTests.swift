@@ -87,6 +87,18 @@ import Testing
         }
     }
 
+    @Test func meIsWrittenExactlyAsJSONEncoderWouldWriteIt() throws {
+        var random = SeededRandom(seed: 2028)
+        for _ in 0..<300 {
+            let workspaces = (0..<random.next(below: 4)).map { _ in
+                MeView.WorkspaceSummary(
+                    id: UUID().apiString, name: Self.text(&random), role: Role.allCases[Int(random.next(below: UInt64(Role.allCases.count)))])
+            }
+            let me = MeView(id: UUID().apiString, email: Self.text(&random), name: Self.text(&random), workspaces: workspaces)
+            #expect(Self.written(me) == (try Self.encoded(me)))
+        }
+    }
+
     @Test func datesAroundEdgesMatchFoundation() throws {
         for seconds in [0, -0.5, -1, 86_399.999, 86_400, 951_782_400, 4_107_542_399, -11_676_096_000, -11_670_912_001, 253_402_300_799] as [Double] {
             var random = SeededRandom(seed: 1)

@@ -39,7 +39,7 @@ public struct AuthController: Sendable {
             return response
         }
         api.get("me") { _, context in
-            try await services.accounts.me(try context.requireIdentity(), on: services.db(context))
+            try await services.accounts.me(try context.requireIdentity(), workspaces: context.callerWorkspaces, on: services.db(context))
         }
         api.post("me/tokens") { request, context in
             let identity = try context.requireIdentity()

@@ -35,18 +35,16 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         let db = services.db(context)
         context.database = db
-        let workspaceID = Self.workspaceID(inPath: request.uri.path)
+        let readAhead = Self.readAhead(for: request)
         if let bearer = Self.bearerToken(request) {
-            guard let (identity, caller) = try await authenticate(bearer, in: workspaceID, on: db) else {
+            guard let found = try await authenticate(bearer, readingAhead: readAhead, on: db) else {
                 throw DomainError.unauthenticated("The access token is unknown, expired or revoked.")
             }
-            context.identity = identity
-            context.callerMembership = caller
+            found.apply(to: &context)
         } else if Self.isSafe(request.method) || !credentialPaths.contains(request.uri.path), let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
             // A stale cookie is simply ignored: the person is anonymous and may log in again.
-            if let (identity, caller) = try await authenticate(cookie, in: workspaceID, on: db) {
-                context.identity = identity
-                context.callerMembership = caller
+            if let found = try await authenticate(cookie, readingAhead: readAhead, on: db) {
+                found.apply(to: &context)
                 context.authenticatedByCookie = true
             }
         }
@@ -57,16 +55,52 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The person behind `token`, and within a workspace their membership of
-    /// it, read in the same statement.
-    private func authenticate(_ token: String, in workspaceID: UUID?, on db: any Database) async throws -> (Identity, CallerMembership?)? {
-        guard let workspaceID else { return try await services.accounts.authenticate(token: token, on: db).map { ($0, nil) } }
-        return try await services.accounts.authenticate(token: token, in: workspaceID, on: db)
+    /// What the route will need besides the person, read in the same
+    /// statement as the session: a round trip saved on every such request.
+    enum ReadAhead {
+        case nothing
+        /// The caller's membership of the workspace in the path.
+        case membership(of: UUID)
+        /// The person's workspaces (`GET /api/v1/me`).
+        case workspaces
+    }
+
+    /// The person behind a token, and what was read ahead with them.
+    struct Authenticated {
+        var identity: Identity
+        var membership: CallerMembership?
+        var workspaces: [MeView.WorkspaceSummary]?
+
+        func apply(to context: inout Context) {
+            context.identity = identity
+            context.callerMembership = membership
+            context.callerWorkspaces = workspaces
+        }
+    }
+
+    private func authenticate(_ token: String, readingAhead readAhead: ReadAhead, on db: any Database) async throws -> Authenticated? {
+        let accounts = services.accounts
+        switch readAhead {
+        case .nothing:
+            return try await accounts.authenticate(token: token, on: db).map { Authenticated(identity: $0) }
+        case .membership(let workspaceID):
+            return try await accounts.authenticate(token: token, in: workspaceID, on: db).map { Authenticated(identity: $0, membership: $1) }
+        case .workspaces:
+            return try await accounts.authenticateWithWorkspaces(token: token, on: db).map { Authenticated(identity: $0, workspaces: $1) }
+        }
+    }
+
+    /// What to read with the session for this request. Only a hint: the
+    /// route's own `:wid` decides, and `HTTPServices.access` checks it agrees.
+    static func readAhead(for request: Request) -> ReadAhead {
+        let path = request.uri.path
+        if let workspaceID = workspaceID(inPath: path) { return .membership(of: workspaceID) }
+        if path == "/api/v1/me", request.method == .get { return .workspaces }
+        return .nothing
     }
 
     /// The workspace a path is within (`/api/v1/workspaces/{wid}/…` and the
-    /// pages' `/w/{wid}/…`), or nil. Only a hint for reading ahead: the route's
-    /// own `:wid` decides, and `HTTPServices.access` checks they agree.
+    /// pages' `/w/{wid}/…`), or nil.
     static func workspaceID(inPath path: String) -> UUID? {
         for prefix in ["/api/v1/workspaces/", "/w/"] where path.hasPrefix(prefix) {
             let rest = path.utf8.dropFirst(prefix.utf8.count)
