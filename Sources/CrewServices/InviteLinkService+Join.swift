@@ -67,6 +67,7 @@ extension InviteLinkService {
     /// A link by its token's hash, with its workspace's name and plan and the
     /// recent misses of the client asking.
     private struct LinkByToken: PreparedStatement {
+        static let readsInline = true
         static let sql = """
             SELECT \(InviteLinkModel.columns(as: "l")), w.name AS workspace_name, w.plan AS workspace_plan,
             \(RateLimiter.countSQL(bucket: "$2", windowStart: "$3")) AS recent_misses
@@ -128,7 +129,7 @@ extension InviteLinkService {
     }
 
     /// Who joins with which token.
-    private struct Joiner: Sendable {
+    struct Joiner: Sendable {
         let token: String
         let identity: Identity
         let actor: Actor
@@ -152,18 +153,17 @@ extension InviteLinkService {
     /// the one read (its `updated_at`), so the membership copies what the link
     /// says at the commit. On SQLite this process's writers take turns anyway.
     private func admit(_ joiner: Joiner, probe: InviteLinkModel, plan probedPlan: String, on db: any Database) async throws -> MemberView {
+        if let member = try await admitInOneStatement(joiner, probe: probe, plan: probedPlan, on: db) { return member }
         let takesSeat = Seats.countsAsSeat(role: .client, permissions: probe.permissions)
         let exclusive = takesSeat && seats.plan(named: probedPlan).seatLimit != nil
         let identity = joiner.identity
         let (member, grants) = try await db.lockingTransaction { tx -> (MembershipModel, [UUID]) in
             let member = newClient(
                 userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms)
-            let event = AuditEntry(
-                workspaceID: probe.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
-                targetLabel: identity.email, after: ["permissions": probe.permissionsText, "token": SecureToken.fingerprint(joiner.token)])
+            let event = joinedEvent(member, joiner: joiner, probe: probe)
             // An existing member is left as they are: nothing inserted, and
             // everything else rolled back.
-            if !exclusive, (tx as! any SQLDatabase).dialect.name == "postgresql" {
+            if !exclusive, tx.isPostgres {
                 // No seat to count: the shared lock, the membership and its audit
                 // event in one statement.
                 let written = try await tx.first(
@@ -185,8 +185,20 @@ extension InviteLinkService {
             try await countUse(of: joiner.token, expecting: probe, on: tx)
             return (member, grants)
         }
-        // Everything the view shows is at hand: no reads after the commit.
-        return MemberView(
+        return joinedView(member, identity: identity, grants: grants)
+    }
+
+    /// The audit event of `member` joining through the link.
+    func joinedEvent(_ member: MembershipModel, joiner: Joiner, probe: InviteLinkModel) -> AuditEntry {
+        AuditEntry(
+            workspaceID: probe.workspaceID, action: "link.joined", targetType: "member", targetID: member.id!.apiString,
+            targetLabel: joiner.identity.email, after: ["permissions": probe.permissionsText, "token": SecureToken.fingerprint(joiner.token)])
+    }
+
+    /// The new member as the join answers: everything the view shows is at
+    /// hand, so nothing is read after the commit.
+    func joinedView(_ member: MembershipModel, identity: Identity, grants: [UUID]) -> MemberView {
+        MemberView(
             id: member.id!, userID: identity.userID, email: identity.email, name: identity.name, role: member.role,
             permissions: member.permissions, allowedPlatforms: member.allowedPlatforms, accountIDs: grants,
             countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt)

@@ -80,4 +80,24 @@ import Testing
             #expect(try await MembershipModel.query(on: app.db).filter(\.$joinedVia == "link").count() == joined)
         }
     }
+
+    /// One person joining ten times at once (a double-clicked button, a retried
+    /// request): one membership, one use of the link, one audit event; the
+    /// other answers show the membership as it is.
+    @Test func onePersonJoiningTenTimesAtOnceJoinsOnce() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let token = try await configure(app, wid, owner, ["permissions": ["view_analytics"], "maxUses": 20])
+            let person = try await app.signup("Dana Double")
+            let statuses = try await race(app, Array(repeating: person, count: 10), token: token)
+            #expect(statuses.filter { $0 == 201 }.count == 1)
+            #expect(statuses.filter { $0 == 200 }.count == 9)
+            let userID = try #require(UUID(uuidString: person.id))
+            #expect(try await MembershipModel.query(on: app.db).filter(\.$userID == userID).count() == 1)
+            #expect(try await AuditEventModel.query(on: app.db).filter(\.$action == "link.joined").count() == 1)
+            let link = try await app.client.send(.get, "/api/v1/workspaces/\(wid)/client-invite-link", token: owner.token)
+            #expect(link.object["uses"] as? Int == 1)
+        }
+    }
 }
