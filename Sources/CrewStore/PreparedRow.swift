@@ -39,46 +39,50 @@ public protocol PreparedRow: Sendable {
 /// read by name (SQLKit does not hand out its rows' cells); the names must be
 /// the statement's.
 public struct ColumnReader {
-    fileprivate enum Source {
-        case postgres(PostgresRow.Iterator)
-        case sql(any SQLRow)
-        /// A row of `SQLiteInlineReader`: the statement and the next column.
-        case sqlite(OpaquePointer, next: Int32, checkingNames: Bool)
+    // One of the three sources is set. Stored apart rather than as an enum's
+    // payload so that reading a PostgreSQL cell advances the iterator in
+    // place (taking it out of an enum and back copied it, a retain and a
+    // release per cell: 561 cells a members page).
+    private var postgres: PostgresRow.Iterator?
+    private var row: (any SQLRow)?
+    /// A row of `SQLiteInlineReader`: the statement, the next column, and
+    /// whether to check names (its first row).
+    private var sqlite: (statement: OpaquePointer, next: Int32, checkingNames: Bool)?
+
+    fileprivate init(postgres row: PostgresRow) {
+        postgres = row.makeIterator()
     }
 
-    fileprivate var source: Source
-
-    fileprivate init(source: Source) {
-        self.source = source
+    fileprivate init(row: any SQLRow) {
+        self.row = row
     }
 
     /// The row `statement` stands on. With `checkingNames` (a statement's first
     /// row), each column's name is checked against the one asked for, as reading
     /// by name would.
     init(sqlite statement: OpaquePointer, checkingNames: Bool) {
-        source = .sqlite(statement, next: 0, checkingNames: checkingNames)
+        sqlite = (statement, 0, checkingNames)
     }
 
     /// The next column, which the statement names `name`.
     public mutating func next<Column: PreparedColumn>(_ name: String, as type: Column.Type = Column.self) throws -> Column {
-        switch source {
-        case .postgres(var cells):
-            guard let cell = cells.next() else { throw MissingColumn(name: name) }
-            source = .postgres(cells)
+        if postgres != nil {
+            guard let cell = postgres!.next() else { throw MissingColumn(name: name) }
             return try cell.decode(Column.self)
-        case .sql(let row):
-            return try row.decode(column: name, as: Column.self)
-        case .sqlite(let statement, let index, let checkingNames):
-            let column = SQLiteColumn(statement: statement, index: index)
-            if checkingNames, column.name != name { throw MissingColumn(name: name) }
-            source = .sqlite(statement, next: index + 1, checkingNames: checkingNames)
-            let data = column.data
-            guard let value = Column.read(sqlite: data) else {
-                throw DecodingError.typeMismatch(
-                    Column.self, .init(codingPath: [], debugDescription: "Could not convert SQLite data to \(Column.self): \(data)."))
-            }
-            return value
         }
+        if let row {
+            return try row.decode(column: name, as: Column.self)
+        }
+        guard let (statement, index, checkingNames) = sqlite else { throw MissingColumn(name: name) }
+        let column = SQLiteColumn(statement: statement, index: index)
+        if checkingNames, column.name != name { throw MissingColumn(name: name) }
+        sqlite!.next = index + 1
+        let data = column.data
+        guard let value = Column.read(sqlite: data) else {
+            throw DecodingError.typeMismatch(
+                Column.self, .init(codingPath: [], debugDescription: "Could not convert SQLite data to \(Column.self): \(data)."))
+        }
+        return value
     }
 
     struct MissingColumn: Error {
@@ -92,7 +96,7 @@ extension Database {
         if let postgres = self as? any PostgresDatabase {
             return try await withPostgresConnection(postgres) { connection in
                 try await connection.rows(of: statement) { row in
-                    var columns = ColumnReader(source: .postgres(row.makeIterator()))
+                    var columns = ColumnReader(postgres: row)
                     return try Row(reading: &columns)
                 }
             }
@@ -101,7 +105,7 @@ extension Database {
             return rows
         }
         return try await all(statement).map { row in
-            var columns = ColumnReader(source: .sql(row))
+            var columns = ColumnReader(row: row)
             return try Row(reading: &columns)
         }
     }
