@@ -49,7 +49,7 @@ func loadConfiguration(_ overrides: ConfigurationOverrides) throws -> CrewConfig
 }
 
 func makeLogger(_ configuration: CrewConfiguration) -> Logger {
-    var logger = Logger(label: "crew")
+    var logger = Logger(label: "crew") { CrewLogHandler(label: $0) }
     logger.logLevel = configuration.logLevel
     return logger
 }
