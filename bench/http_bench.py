@@ -28,6 +28,8 @@ from crew_server import crew_binary, free_port  # noqa: E402
 
 CONCURRENCY = 32
 THREADS = 2
+# The offered load of the paced runs, as a share of /health's saturated rate.
+PACED_SHARE = 0.4
 
 
 class Server:
@@ -102,6 +104,14 @@ def wrk(url, seconds, script=None, env=None):
     }
 
 
+def paced(url, seconds, rate, token=None):
+    """wrk at a fixed offered rate (bench/wrk/paced.lua): the answer time at that load."""
+    env = {"BENCH_RATE": f"{rate:.0f}", "BENCH_THREADS": str(THREADS), "BENCH_TOKEN": token or ""}
+    result = wrk(url, seconds, "paced.lua", env)
+    result["offered"] = rate
+    return result
+
+
 def seed(env, members, workspaces=1):
     extra = ["--workspaces", str(workspaces)] if workspaces != 1 else []
     out = subprocess.run([crew_binary(), "demo", "--scale", "--members", str(members)] + extra,
@@ -169,6 +179,18 @@ def scenarios(args, database, lines):
         measure("members search 'garcia', kept per version", lambda: wrk(members + "&q=garcia", s, "auth.lua", auth))
         measure("client invite link GET", lambda: wrk(f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", s, "auth.lua", auth))
         measure("GET /api/v1/join/{token} preview", lambda: wrk(f"{server.url}/api/v1/join/{link_token}", s))
+        # The same reads at a fixed offered load of 40 % of this run's /health
+        # rate: the answer time at that load, which a saturated closed loop
+        # cannot show (its latency is 32 connections ÷ the rate).
+        offered = PACED_SHARE * results[0][1]["rate"]
+        reads = [
+            ("GET /api/v1/me", server.url + "/api/v1/me", token),
+            (f"members page (50) of {args.members:,}", members, token),
+            ("members search 'garcia'", members + "&q=garcia", token),
+            ("client invite link GET", f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", token),
+            ("GET /api/v1/join/{token} preview", f"{server.url}/api/v1/join/{link_token}", None),
+        ]
+        paced_results = [(name, paced(url, s, offered, bearer)) for name, url, bearer in reads]
         joins = measure("link joins by registered people", lambda: join_run(server, wid, token, link_token, args))
         results[-1] = (f"link joins by registered people ({joins['joined']} joined)", joins, results[0][1])
         server.take_peak()
@@ -186,6 +208,13 @@ def scenarios(args, database, lines):
     lines.append("|---|---|---|---|---|---|---|")
     lines += [row(name, result, ceiling) for name, result, ceiling in results]
     lines.append("")
+    lines.append(f"The authenticated reads again at a fixed offered load of {100 * PACED_SHARE:.0f} % of this run's `/health` rate "
+                 f"({offered:.0f} requests/s over {CONCURRENCY} connections, `bench/wrk/paced.lua`): latency from each request's send.")
+    lines.append("")
+    lines.append("| scenario (paced) | offered req/s | achieved req/s | p50 ms | p99 ms | errors |")
+    lines.append("|---|---|---|---|---|---|")
+    lines += [f"| {name} | {r['offered']:.0f} | {r['rate']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |" for name, r in paced_results]
+    lines.append("")
     lines.append(f"Seat limit under a join burst: {seats_ok}.")
     lines.append(f"Bulk delete of 1,000 members through the API (with their grants and invitations; audit rows kept): "
                  f"{', '.join(f'{t:.0f}' for t in bulk)} ms (p50 {sorted(bulk)[len(bulk) // 2]:.0f} ms; server RSS peak {bulk_rss:.0f} MB).")
@@ -193,6 +222,7 @@ def scenarios(args, database, lines):
                  f"database: {', '.join(f'{1000 * t:.0f}' for t in startups)} ms.")
     lines.append("")
     shutil.rmtree(data_dir, ignore_errors=True)
+    return {"results": results, "paced": paced_results, "bulk": sorted(bulk)[len(bulk) // 2], "rss": rss, "startup": max(startups)}
 
 
 def sign_up(server, people, tag):
@@ -278,7 +308,7 @@ def bulk_delete(server, wid, owner, args):
 def scaling(args, database, lines):
     lines.append(f"| members | page 1 req/s | p50 ms | p99 ms | search req/s | p50 ms | p99 ms | RSS MB |")
     lines.append("|---|---|---|---|---|---|---|---|")
-    plans = []
+    plans, pages = [], {}
     for members in args.scales:
         data_dir = tempfile.mkdtemp(prefix="crew-http-scale-")
         env = base_env(database, data_dir)
@@ -295,6 +325,7 @@ def scaling(args, database, lines):
             rss = server.peak_rss
         finally:
             server.stop()
+        pages[members] = page["rate"]
         lines.append(f"| {members:,} | {page['rate']:.0f} | {page['p50']:.2f} | {page['p99']:.2f} | "
                      f"{search['rate']:.0f} | {search['p50']:.2f} | {search['p99']:.2f} | {rss:.0f} |")
         if database:
@@ -303,6 +334,40 @@ def scaling(args, database, lines):
     lines.append("")
     for members, plan in plans:
         lines.append(f"<details><summary>PostgreSQL plans at {members:,} members (the page's generic plan is the one its prepared statement keeps: planning time is paid once per connection)</summary>\n\n```\n{plan}\n```\n</details>\n")
+    return pages
+
+
+# Issue 8's orientation figures for a Python/Django stack on this machine.
+DJANGO_PAGE_RATE = 50
+DJANGO_BULK_MS = 3000
+
+
+def targets(name, measured, pages, members):
+    """Issue 8's targets for this database, each as measured in this run."""
+    health = measured["results"][0][1]
+    reads = [(label, result) for label, result, _ in measured["results"][1:] if not label.startswith("link joins")]
+    joins = next(result for label, result, _ in measured["results"] if label.startswith("link joins"))
+    page = next(result for label, result in reads if label.startswith("members page"))
+    floor = 500 if name == "SQLite" else 800
+    rows = [
+        ("authenticated reads ≥ 40 % of /health at c32", ", ".join(f"{100 * r['rate'] / health['rate']:.0f} %" for _, r in reads),
+         all(r["rate"] >= 0.4 * health["rate"] for _, r in reads)),
+        (f"p99 ≤ 10 ms at c32 with {100 * PACED_SHARE:.0f} % of /health offered", ", ".join(f"{r['p99']:.1f}" for _, r in measured["paced"]) + " ms",
+         all(r["p99"] <= 10 and r["rate"] >= 0.95 * r["offered"] for _, r in measured["paced"])),
+        ("p99 ≤ 10 ms at c32, saturated (closed loop)", ", ".join(f"{r['p99']:.1f}" for _, r in reads) + " ms",
+         all(r["p99"] <= 10 for _, r in reads)),
+        (f"link joins ≥ {floor}/s at c32, no seat-limit violation", f"{joins['rate']:.0f}/s", joins["rate"] >= floor),
+        ("bulk delete of 1,000 < 200 ms", f"{measured['bulk']:.0f} ms", measured["bulk"] < 200),
+        ("server RSS < 200 MB throughout", f"{measured['rss']:.0f} MB", measured["rss"] < 200),
+        ("start-up to first /health 200 < 1 s", f"{1000 * measured['startup']:.0f} ms", measured["startup"] < 1),
+        (f"members page ≥ 20× Django ({20 * DJANGO_PAGE_RATE}/s), as served", f"{page['rate']:.0f}/s", page["rate"] >= 20 * DJANGO_PAGE_RATE),
+        (f"members page ≥ 20× Django, read from the database at {members:,}",
+         f"{pages.get(members, 0):.0f}/s" if members in pages else "—", pages.get(members, 0) >= 20 * DJANGO_PAGE_RATE),
+        ("bulk delete ≥ 20× Django (≤ 150 ms)", f"{measured['bulk']:.0f} ms", measured["bulk"] <= DJANGO_BULK_MS / 20),
+    ]
+    lines = [f"#### {name}: issue 8's targets in this run", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {target} | {value} | {'yes' if met else '**no**'} |" for target, value, met in rows]
+    return lines + [""]
 
 
 # The members page as the server prepares it (MemberService.MembersPage),
@@ -358,9 +423,10 @@ def main():
                   "`synchronous_commit=off` (SQLite runs with its durable defaults: WAL, `synchronous=FULL`).", ""]
     lines += [f"With {CONCURRENCY} connections always busy, mean latency is {CONCURRENCY} ÷ rate (Little's law): a p99 of "
               f"10 ms needs more than {CONCURRENCY * 100:,} requests/s.", ""]
-    scenarios(args, args.database, lines)
+    measured = scenarios(args, args.database, lines)
     lines += [f"#### {name}: members page and search by workspace size, read from the database (`CREW_MEMBER_PAGE_CACHE=0`)", ""]
-    scaling(args, args.database, lines)
+    pages = scaling(args, args.database, lines)
+    lines += targets(name, measured, pages, args.members)
     print("\n".join(lines))
 
 
