@@ -114,11 +114,15 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     public func deliverDue(limit: Int = 50, parallelism: Int = 4) async throws -> Round {
         let db = database.database(logger: logger)
         let claimed = try await claimDue(limit: limit, on: db)
+        let sharedIDs = Set(claimed.compactMap(\.bodyID))
+        let shared = sharedIDs.isEmpty ? [:] : Dictionary(
+            uniqueKeysWithValues: try await MailBodyModel.query(on: db).filter(\.$id ~~ Array(sharedIDs)).all().map { ($0.id!, $0) })
         var round = Round()
         for start in stride(from: 0, to: claimed.count, by: parallelism) {
             let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
                 for message in claimed[start..<min(start + parallelism, claimed.count)] {
-                    group.addTask { try await self.settle(message, on: db) }
+                    let bodies = message.bodyID.map { id in shared[id].map { ($0.textBody, $0.htmlBody) } } ?? (message.textBody, message.htmlBody)
+                    group.addTask { try await self.settle(message, bodies: bodies, on: db) }
                 }
                 return try await group.reduce(into: [Outcome]()) { $0.append($1) }
             }
@@ -136,8 +140,9 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
     enum Outcome: Sendable { case sent, retried, failed }
 
     /// Sends one claimed message and records what happened to it.
-    private func settle(_ message: OutboxMessageModel, on db: any Database) async throws -> Outcome {
-        let result = await deliver(message)
+    /// - Parameter bodies: its stored text and HTML bodies (nil: its shared bodies are missing).
+    private func settle(_ message: OutboxMessageModel, bodies: (text: String, html: String)?, on db: any Database) async throws -> Outcome {
+        let result = await deliver(message, bodies: bodies)
         let now = env.clock.now
         let outcome: Outcome
         switch result {
@@ -161,8 +166,9 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         return outcome
     }
 
-    private func deliver(_ message: OutboxMessageModel) async -> Result<Void, MailSendFailure> {
-        guard let text = MailBody.open(message.textBody, with: env.sealer), let html = MailBody.open(message.htmlBody, with: env.sealer) else {
+    private func deliver(_ message: OutboxMessageModel, bodies: (text: String, html: String)?) async -> Result<Void, MailSendFailure> {
+        guard let bodies else { return .failure(MailSendFailure(permanent: true, detail: "the message's shared bodies are missing")) }
+        guard let text = MailBody.open(bodies.text, with: env.sealer), let html = MailBody.open(bodies.html, with: env.sealer) else {
             return .failure(MailSendFailure(permanent: true, detail: "the message was sealed under another CREW_SECRET_KEY"))
         }
         let mail = DeliverableMail(

@@ -41,31 +41,49 @@ public struct Outbox: Sendable {
     }
 
     /// Mails in plain multi-row inserts (a bulk removal writes 1,000 notices).
-    /// Identical bodies are sealed once: a notice to 1,000 people is one text.
+    /// Bodies that several mails share are sealed and stored once
+    /// (`MailBodyModel`): a notice to 1,000 people is one text, not 1,000 copies.
     public func enqueue(_ mails: [OutgoingMail], on db: any Database) async throws {
         guard !mails.isEmpty else { return }
-        var sealed: [String: String] = [:]
-        func seal(_ body: String) -> String {
-            if let known = sealed[body] { return known }
-            let text = MailBody.seal(body, with: sealer)
-            sealed[body] = text
-            return text
-        }
         let now = clock.now
         let sql = db as! any SQLDatabase
+        let shared = try await storeSharedBodies(of: mails, at: now, on: sql)
         for start in stride(from: 0, to: mails.count, by: 500) {
             var insert = sql.insert(into: OutboxMessageModel.schema).columns(
-                "id", "workspace_id", "kind", "to_address", "subject", "text_body", "html_body", "invitation_id", "created_at",
+                "id", "workspace_id", "kind", "to_address", "subject", "text_body", "html_body", "body_id", "invitation_id", "created_at",
                 "next_attempt_at", "attempts")
             for mail in mails[start..<min(start + 500, mails.count)] {
+                let bodyID = shared[BodyKey(mail)]
                 insert = insert.values([
                     SQLBind(UUID()), SQLBind.orNull(mail.workspaceID), SQLBind(mail.kind), SQLBind(mail.to), SQLBind(mail.subject),
-                    SQLBind(seal(mail.text)), SQLBind(seal(mail.html)), SQLBind.orNull(mail.invitationID), SQLBind(now), SQLBind(now),
-                    SQLBind(0),
+                    SQLBind(bodyID == nil ? MailBody.seal(mail.text, with: sealer) : ""),
+                    SQLBind(bodyID == nil ? MailBody.seal(mail.html, with: sealer) : ""), SQLBind.orNull(bodyID),
+                    SQLBind.orNull(mail.invitationID), SQLBind(now), SQLBind(now), SQLBind(0),
                 ])
             }
             try await insert.run()
         }
+    }
+
+    private struct BodyKey: Hashable {
+        let text: String
+        let html: String
+        init(_ mail: OutgoingMail) { (text, html) = (mail.text, mail.html) }
+    }
+
+    /// Stores once each pair of bodies more than one of `mails` has; their ids.
+    private func storeSharedBodies(of mails: [OutgoingMail], at now: Date, on sql: any SQLDatabase) async throws -> [BodyKey: UUID] {
+        var counts: [BodyKey: Int] = [:]
+        for mail in mails { counts[BodyKey(mail), default: 0] += 1 }
+        var ids: [BodyKey: UUID] = [:]
+        for (key, count) in counts where count > 1 {
+            let id = UUID()
+            try await sql.insert(into: MailBodyModel.schema).columns("id", "text_body", "html_body", "created_at")
+                .values(SQLBind(id), SQLBind(MailBody.seal(key.text, with: sealer)), SQLBind(MailBody.seal(key.html, with: sealer)), SQLBind(now))
+                .run()
+            ids[key] = id
+        }
+        return ids
     }
 }
 
@@ -75,6 +93,14 @@ public enum MailBody {
 
     static func seal(_ body: String, with sealer: SecretSealer) -> String {
         marker + sealer.seal(body)
+    }
+
+    /// The stored (sealed) text and HTML bodies of `message`: its own, or the
+    /// ones it shares with the rest of its batch.
+    /// Nil when its shared bodies are missing.
+    public static func stored(for message: OutboxMessageModel, on db: any Database) async throws -> (text: String, html: String)? {
+        guard let bodyID = message.bodyID else { return (message.textBody, message.htmlBody) }
+        return try await MailBodyModel.find(bodyID, on: db).map { ($0.textBody, $0.htmlBody) }
     }
 
     /// The body in the clear; `nil` when it was sealed under another key.

@@ -14,11 +14,14 @@ import Testing
     /// tested against a real server in Tests/mail).
     final class CountingTransport: MailTransport {
         let sent = Mutex<[UUID: Int]>([:])
+        /// What each recipient was sent: text and HTML.
+        let bodies = Mutex<[String: [String]]>([:])
 
         func send(_ mail: DeliverableMail) async throws(MailSendFailure) {
             // A little latency, like a real server, so claims overlap.
             try? await Task.sleep(for: .milliseconds(2))
             sent.withLock { $0[mail.id, default: 0] += 1 }
+            bodies.withLock { $0[mail.to, default: []].append(mail.text + "|" + mail.html) }
         }
     }
 
@@ -46,6 +49,28 @@ import Testing
             #expect(counts.count == 200, "every message went out")
             #expect(counts.values.allSatisfy { $0 == 1 }, "none twice")
             #expect(try await OutboxMessageModel.query(on: app.db).filter(\.$sentAt == nil).count() == 0)
+        }
+    }
+
+    /// Mails of one batch that share their bodies (stored once) and mails with
+    /// their own: every recipient gets exactly their text and HTML.
+    @Test func sharedBodiesReachEveryRecipient() async throws {
+        try await TestApp.run(environment: ["CREW_BACKGROUND_WORKERS": "off"]) { app in
+            let shared = (0..<20).map { n in
+                OutgoingMail(kind: "notice", to: "shared\(n)@example.com", subject: "Notice", text: "the notice é", html: "<p>the notice</p>")
+            }
+            let own = (0..<10).map { n in
+                OutgoingMail(kind: "own", to: "own\(n)@example.com", subject: "Yours", text: "for \(n)", html: "<p>for \(n)</p>")
+            }
+            try await Outbox(env: app.services.env).enqueue(shared + own, on: app.db)
+            #expect(try await MailBodyModel.query(on: app.db).count() == 1)
+            let transport = CountingTransport()
+            let worker = MailDeliveryService(database: app.services.database, transport: transport, env: app.services.env, logger: app.logs.logger())
+            while try await worker.deliverDue(limit: 7).sent > 0 {}
+            let bodies = transport.bodies.withLock { $0 }
+            #expect(bodies.count == 30)
+            for n in 0..<20 { #expect(bodies["shared\(n)@example.com"] == ["the notice é|<p>the notice</p>"]) }
+            for n in 0..<10 { #expect(bodies["own\(n)@example.com"] == ["for \(n)|<p>for \(n)</p>"]) }
         }
     }
 }

@@ -82,13 +82,17 @@ import Testing
             #expect(Set(events.map(\.targetLabel)) == [clients[0].user.email, clients[2].user.email])
             #expect(events.allSatisfy { $0.actorName == "Olga" && $0.beforeJSON?.contains("\"role\":\"client\"") == true && $0.workspaceID != nil })
             #expect(try await MembershipModel.query(on: app.db).count() == 2)
-            // Each person removed gets the notice, sealed at rest and readable.
+            // Each person removed gets the notice, sealed at rest and readable;
+            // the notice they share is stored once.
             let notices = try await OutboxMessageModel.query(on: app.db).filter(\.$kind == "member_removed").all()
             #expect(Set(notices.map(\.toAddress)) == [clients[0].user.email, clients[2].user.email])
+            #expect(Set(notices.compactMap(\.bodyID)).count == 1 && notices.allSatisfy { $0.textBody.isEmpty && $0.htmlBody.isEmpty })
+            #expect(try await MailBodyModel.query(on: app.db).count() == 1)
             for notice in notices {
-                #expect(notice.textBody.hasPrefix("sealed:") && notice.attempts == 0 && notice.sentAt == nil)
-                #expect(MailBody.open(notice.textBody, with: app.services.env.sealer)?.contains("Olga") == true)
-                #expect(MailBody.open(notice.htmlBody, with: app.services.env.sealer)?.contains("Olga") == true)
+                let bodies = try #require(try await MailBody.stored(for: notice, on: app.db))
+                #expect(bodies.text.hasPrefix("sealed:") && bodies.html.hasPrefix("sealed:") && notice.attempts == 0 && notice.sentAt == nil)
+                #expect(MailBody.open(bodies.text, with: app.services.env.sealer)?.contains("Olga") == true)
+                #expect(MailBody.open(bodies.html, with: app.services.env.sealer)?.contains("Olga") == true)
             }
         }
     }

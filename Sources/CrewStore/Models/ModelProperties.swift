@@ -74,6 +74,12 @@ extension KeyCheckModel {
     }
 }
 
+extension MailBodyModel {
+    public var properties: [any AnyProperty] {
+        [$id, $textBody, $htmlBody, $createdAt]
+    }
+}
+
 extension MembershipModel {
     public var properties: [any AnyProperty] {
         [$id, $workspaceID, $userID, $roleText, $permissionsText, $allowedPlatformsText, $countsAsSeat, $joinedVia, $joinedAt]
@@ -88,7 +94,7 @@ extension OAuthAttemptModel {
 
 extension OutboxMessageModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $kind, $toAddress, $subject, $textBody, $htmlBody, $invitationID, $createdAt, $nextAttemptAt, $attempts, $sentAt, $failedAt, $lastError]
+        [$id, $workspaceID, $kind, $toAddress, $subject, $textBody, $htmlBody, $invitationID, $createdAt, $nextAttemptAt, $attempts, $sentAt, $failedAt, $lastError, $bodyID]
     }
 }
 
@@ -142,6 +148,7 @@ public let modelsWithListedProperties: [any Model.Type] = [
     JoinRequestModel.self,
     RateLimitModel.self,
     KeyCheckModel.self,
+    MailBodyModel.self,
     MembershipModel.self,
     OAuthAttemptModel.self,
     OutboxMessageModel.self,

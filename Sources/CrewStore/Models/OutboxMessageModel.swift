@@ -11,6 +11,7 @@ public final class OutboxMessageModel: Model, @unchecked Sendable {
     @Field(key: "kind") public var kind: String
     @Field(key: "to_address") public var toAddress: String
     @Field(key: "subject") public var subject: String
+    /// Empty when the bodies are shared (`bodyID`).
     @Field(key: "text_body") public var textBody: String
     @Field(key: "html_body") public var htmlBody: String
     @OptionalField(key: "invitation_id") public var invitationID: UUID?
@@ -20,6 +21,8 @@ public final class OutboxMessageModel: Model, @unchecked Sendable {
     @OptionalField(key: "sent_at") public var sentAt: Date?
     @OptionalField(key: "failed_at") public var failedAt: Date?
     @OptionalField(key: "last_error") public var lastError: String?
+    /// The bodies this mail shares with others of its batch (`MailBodyModel`).
+    @OptionalField(key: "body_id") public var bodyID: UUID?
 
     public init() {}
 }
