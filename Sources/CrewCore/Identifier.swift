@@ -11,7 +11,13 @@ extension UUID {
     /// The id as it appears in the API: lowercase. Written byte by byte because
     /// Foundation's `uuidString` goes through `snprintf`, which showed in the
     /// profile of a members page (two ids a row, plus their grants).
-    public var apiString: String {
+    public var apiString: String { formatted(digits: Self.hexDigits) }
+
+    /// The id in uppercase, exactly as Foundation's `uuidString` writes it
+    /// (and SQLite keeps ids), without its `snprintf`.
+    public var uppercaseString: String { formatted(digits: Self.upperHexDigits) }
+
+    private func formatted(digits: [UInt8]) -> String {
         withUnsafeBytes(of: uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { out in
                 var at = 0
@@ -20,8 +26,8 @@ extension UUID {
                         out[at] = UInt8(ascii: "-")
                         at += 1
                     }
-                    out[at] = Self.hexDigits[Int(byte >> 4)]
-                    out[at + 1] = Self.hexDigits[Int(byte & 0x0F)]
+                    out[at] = digits[Int(byte >> 4)]
+                    out[at + 1] = digits[Int(byte & 0x0F)]
                     at += 2
                 }
                 return at
@@ -30,6 +36,7 @@ extension UUID {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let upperHexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Parses the 8-4-4-4-12 hex form in either case, exactly what
     /// `UUID(uuidString:)` accepts, without its `sscanf` (SQLite hands every id

@@ -105,33 +105,5 @@ public struct AuditLog: Sendable {
     /// A JSON object of strings, keys in order. Written by hand: a bulk
     /// removal records 1,000 events, and a `JSONEncoder` for each was an
     /// eighth of its time (bench/NOTES.md).
-    static func json(_ values: [String: String]) -> String {
-        var out = "{"
-        for (index, key) in values.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            appendQuoted(key, to: &out)
-            out += ":"
-            appendQuoted(values[key]!, to: &out)
-        }
-        return out + "}"
-    }
-
-    /// `text` as a JSON string: quotes, backslashes and control characters
-    /// escaped, everything else as it is.
-    private static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    static func json(_ values: [String: String]) -> String { JSONText.object(values) }
 }

@@ -71,7 +71,7 @@ extension PreparedValue where Self: PostgresEncodable {
 }
 
 // SQLite keeps ids as their uppercase text (SQLiteNIO encodes a UUID as its `uuidString`).
-extension UUID: PreparedValue { public var sqliteValue: SQLiteData { .text(uuidString) } }
+extension UUID: PreparedValue { public var sqliteValue: SQLiteData { .text(uppercaseString) } }
 extension String: PreparedValue { public var sqliteValue: SQLiteData { .text(self) } }
 extension Int: PreparedValue { public var sqliteValue: SQLiteData { .integer(self) } }
 extension Bool: PreparedValue { public var sqliteValue: SQLiteData { .integer(self ? 1 : 0) } }
@@ -111,7 +111,7 @@ public struct IDList: PreparedValue {
 
     /// The ids as SQLite stores them (uppercase text), in a JSON array.
     private var json: String {
-        "[" + ids.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]"
+        "[" + ids.map { "\"\($0.uppercaseString)\"" }.joined(separator: ",") + "]"
     }
 
     /// "`column` is one of the ids bound at `placeholder`", as PostgreSQL

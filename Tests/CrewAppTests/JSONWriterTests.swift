@@ -112,6 +112,7 @@ import Testing
         for _ in 0..<1000 {
             let id = UUID()
             #expect(id.apiString == id.uuidString.lowercased())
+            #expect(id.uppercaseString == id.uuidString)
             #expect(UUID(parsing: id.uuidString) == id)
             #expect(UUID(parsing: id.apiString) == id)
         }
