@@ -104,11 +104,16 @@ def wrk(url, seconds, script=None, env=None):
     }
 
 
-def paced(url, seconds, rate, token=None):
-    """wrk at a fixed offered rate (bench/wrk/paced.lua): the answer time at that load."""
+def paced(url, seconds, rate, token=None, runs=3):
+    """wrk at a fixed offered rate (bench/wrk/paced.lua): the answer time at that
+    load. Three runs, the one with the median p99 reported (with every run's
+    p99): on these shared virtual cores a single run's tail sometimes holds a
+    stall of the machine itself."""
     env = {"BENCH_RATE": f"{rate:.0f}", "BENCH_THREADS": str(THREADS), "BENCH_TOKEN": token or ""}
-    result = wrk(url, seconds, "paced.lua", env)
+    results = sorted((wrk(url, seconds, "paced.lua", env) for _ in range(runs)), key=lambda r: r["p99"])
+    result = results[len(results) // 2]
     result["offered"] = rate
+    result["p99s"] = [r["p99"] for r in results]
     return result
 
 
@@ -190,7 +195,7 @@ def scenarios(args, database, lines):
             ("client invite link GET", f"{server.url}/api/v1/workspaces/{wid}/client-invite-link", token),
             ("GET /api/v1/join/{token} preview", f"{server.url}/api/v1/join/{link_token}", None),
         ]
-        paced_results = [(name, paced(url, s, offered, bearer)) for name, url, bearer in reads]
+        paced_results = [(name, paced(url, s, offered, bearer, runs=1 if args.smoke else 3)) for name, url, bearer in reads]
         joins = measure("link joins by registered people", lambda: join_run(server, wid, token, link_token, args))
         results[-1] = (f"link joins by registered people ({joins['joined']} joined)", joins, results[0][1])
         server.take_peak()
@@ -209,11 +214,13 @@ def scenarios(args, database, lines):
     lines += [row(name, result, ceiling) for name, result, ceiling in results]
     lines.append("")
     lines.append(f"The authenticated reads again at a fixed offered load of {100 * PACED_SHARE:.0f} % of this run's `/health` rate "
-                 f"({offered:.0f} requests/s over {CONCURRENCY} connections, `bench/wrk/paced.lua`): latency from each request's send.")
+                 f"({offered:.0f} requests/s over {CONCURRENCY} connections, `bench/wrk/paced.lua`): latency from each request's send; "
+                 f"three runs of {args.seconds} s each, the run with the median p99 shown.")
     lines.append("")
-    lines.append("| scenario (paced) | offered req/s | achieved req/s | p50 ms | p99 ms | errors |")
+    lines.append("| scenario (paced) | offered req/s | achieved req/s | p50 ms | p99 ms | p99 of the three runs |")
     lines.append("|---|---|---|---|---|---|")
-    lines += [f"| {name} | {r['offered']:.0f} | {r['rate']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['errors']} |" for name, r in paced_results]
+    lines += [f"| {name} | {r['offered']:.0f} | {r['rate']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
+              f"{' / '.join(f'{p:.1f}' for p in r['p99s'])} |" for name, r in paced_results]
     lines.append("")
     lines.append(f"Seat limit under a join burst: {seats_ok}.")
     lines.append(f"Bulk delete of 1,000 members through the API (with their grants and invitations; audit rows kept): "
@@ -352,7 +359,7 @@ def targets(name, measured, pages, members):
     rows = [
         ("authenticated reads ≥ 40 % of /health at c32", ", ".join(f"{100 * r['rate'] / health['rate']:.0f} %" for _, r in reads),
          all(r["rate"] >= 0.4 * health["rate"] for _, r in reads)),
-        (f"p99 ≤ 10 ms at c32 with {100 * PACED_SHARE:.0f} % of /health offered", ", ".join(f"{r['p99']:.1f}" for _, r in measured["paced"]) + " ms",
+        (f"p99 ≤ 10 ms at c32 with {100 * PACED_SHARE:.0f} % of /health offered (median of 3 runs)", ", ".join(f"{r['p99']:.1f}" for _, r in measured["paced"]) + " ms",
          all(r["p99"] <= 10 and r["rate"] >= 0.95 * r["offered"] for _, r in measured["paced"])),
         ("p99 ≤ 10 ms at c32, saturated (closed loop)", ", ".join(f"{r['p99']:.1f}" for _, r in reads) + " ms",
          all(r["p99"] <= 10 for _, r in reads)),
