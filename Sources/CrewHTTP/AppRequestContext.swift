@@ -19,6 +19,10 @@ public struct AppRequestContext: RequestContext {
     /// The signed-in person's workspaces, when the authentication read them
     /// with the session (`GET /api/v1/me`).
     public var callerWorkspaces: [MeView.WorkspaceSummary]?
+    /// The client invite link of the workspace in the path, when the
+    /// authentication read it with the session (`GET …/client-invite-link`);
+    /// shown only once the caller's access allows it.
+    public var workspaceLink: InviteLinkModel?
     /// Whether the identity came from the session cookie (and so needs CSRF checks).
     public var authenticatedByCookie = false
     /// The request's database handle, once `HTTPServices.db` made one (making

@@ -21,8 +21,10 @@ public struct InviteLinkService: Sendable {
     }
 
     /// The workspace's link, created (enabled, no permissions) on first use.
-    public func get(_ access: WorkspaceAccess, on db: any Database) async throws -> InviteLinkView {
+    /// - Parameter prefetched: the link as read with the caller's session, if it was.
+    public func get(_ access: WorkspaceAccess, prefetched: InviteLinkModel? = nil, on db: any Database) async throws -> InviteLinkView {
         try access.require(.editInviteLink)
+        if let prefetched, prefetched.workspaceID == access.workspaceID { return view(of: prefetched) }
         // Read column by column: only shown, never saved from here.
         if let link = try await db.first(LinkOfWorkspace(workspaceID: access.workspaceID), as: InviteLinkModel.self) { return view(of: link) }
         return try await db.workspaceTransaction(access.workspaceID) { tx in

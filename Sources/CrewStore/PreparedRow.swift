@@ -85,6 +85,16 @@ public struct ColumnReader {
         return value
     }
 
+    /// Passes over the next column, which the statement names `name`.
+    public mutating func skip(_ name: String) throws {
+        if postgres != nil {
+            guard postgres!.next() != nil else { throw MissingColumn(name: name) }
+        } else if let (statement, index, checkingNames) = sqlite {
+            if checkingNames, SQLiteColumn(statement: statement, index: index).name != name { throw MissingColumn(name: name) }
+            sqlite!.next = index + 1
+        }
+    }
+
     struct MissingColumn: Error {
         let name: String
     }

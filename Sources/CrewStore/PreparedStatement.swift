@@ -248,4 +248,10 @@ extension Model {
     public static func columns(as alias: String? = nil) -> String {
         keys.map { key in (alias.map { "\($0)." } ?? "") + "\"\(key.description)\"" }.joined(separator: ", ")
     }
+
+    /// The model's columns of `alias`, each named `prefix` + its name, for a
+    /// statement that reads them beside another table's columns of the same names.
+    public static func columns(as alias: String, prefixed prefix: String) -> String {
+        keys.map { key in "\(alias).\"\(key.description)\" AS \"\(prefix)\(key.description)\"" }.joined(separator: ", ")
+    }
 }

@@ -81,7 +81,11 @@ import Testing
             let stranger = try await app.signup("Stan")
             let path = "/api/v1/workspaces/\(wid)/client-invite-link"
             #expect(try await app.client.send(.get, path, token: admin.user.token).status == .ok)
-            #expect(try await app.client.send(.get, path, token: editor.user.token).status == .forbidden)
+            // The link is read with the session of every GET, but shown only to those who manage it.
+            let refused = try await app.client.send(.get, path, token: editor.user.token)
+            #expect(refused.status == .forbidden && !refused.text.contains("/join/"))
+            let hidden = try await app.client.send(.get, path, token: stranger.token)
+            #expect(hidden.status == .notFound && !hidden.text.contains("/join/"))
             #expect(try await app.client.send(.post, path + "/refresh", token: client.user.token).status == .forbidden)
             #expect(try await app.client.send(.patch, path, token: client.user.token, json: ["status": "disabled"]).status == .forbidden)
             #expect(try await app.client.send(.get, path, token: stranger.token).status == .notFound)

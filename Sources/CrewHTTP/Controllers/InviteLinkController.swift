@@ -39,7 +39,10 @@ public struct InviteLinkController: Sendable {
     public func register(on api: APIRouter) {
         api.get("workspaces/:wid/client-invite-link") { request, context in
             let access = try await services.access(context)
-            return try context.json(try await links.get(access, on: services.db(context)), request: request)
+            // The link read with the session belongs to the route's workspace only
+            // when the membership did (`services.access` checked that).
+            let prefetched = context.callerMembership?.workspaceID == access.workspaceID ? context.workspaceLink : nil
+            return try context.json(try await links.get(access, prefetched: prefetched, on: services.db(context)), request: request)
         }
         api.patch("workspaces/:wid/client-invite-link") { request, context in
             let access = try await services.access(context)

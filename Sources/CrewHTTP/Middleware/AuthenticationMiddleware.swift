@@ -61,6 +61,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         case nothing
         /// The caller's membership of the workspace in the path.
         case membership(of: UUID)
+        /// That, and the workspace's client invite link (its `GET`).
+        case membershipAndLink(of: UUID)
         /// The person's workspaces (`GET /api/v1/me`).
         case workspaces
     }
@@ -70,11 +72,13 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         var identity: Identity
         var membership: CallerMembership?
         var workspaces: [MeView.WorkspaceSummary]?
+        var link: InviteLinkModel?
 
         func apply(to context: inout Context) {
             context.identity = identity
             context.callerMembership = membership
             context.callerWorkspaces = workspaces
+            context.workspaceLink = link
         }
     }
 
@@ -85,6 +89,10 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             return try await accounts.authenticate(token: token, on: db).map { Authenticated(identity: $0) }
         case .membership(let workspaceID):
             return try await accounts.authenticate(token: token, in: workspaceID, on: db).map { Authenticated(identity: $0, membership: $1) }
+        case .membershipAndLink(let workspaceID):
+            return try await accounts.authenticateWithLink(token: token, in: workspaceID, on: db).map {
+                Authenticated(identity: $0, membership: $1, link: $2)
+            }
         case .workspaces:
             return try await accounts.authenticateWithWorkspaces(token: token, on: db).map { Authenticated(identity: $0, workspaces: $1) }
         }
@@ -94,7 +102,10 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     /// route's own `:wid` decides, and `HTTPServices.access` checks it agrees.
     static func readAhead(for request: Request) -> ReadAhead {
         let path = request.uri.path
-        if let workspaceID = workspaceID(inPath: path) { return .membership(of: workspaceID) }
+        if let workspaceID = workspaceID(inPath: path) {
+            let readsLink = request.method == .get && path.hasSuffix("/client-invite-link") && path.hasPrefix("/api/v1/workspaces/")
+            return readsLink ? .membershipAndLink(of: workspaceID) : .membership(of: workspaceID)
+        }
         if path == "/api/v1/me", request.method == .get { return .workspaces }
         return .nothing
     }

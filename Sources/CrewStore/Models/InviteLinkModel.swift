@@ -56,19 +56,37 @@ extension InviteLinkModel: PreparedRow {
     public convenience init(reading columns: inout ColumnReader) throws {
         self.init()
         id = try columns.next("id", as: RowID.self).uuid
-        workspaceID = try columns.next("workspace_id", as: RowID.self).uuid
-        tokenHash = try columns.next("token_hash")
-        tokenSealed = try columns.next("token_sealed")
-        statusText = try columns.next("status")
-        statusUntil = try columns.next("status_until")
-        permissionsText = try columns.next("permissions")
-        allowedPlatformsText = try columns.next("allowed_platforms")
-        accountIDsText = try columns.next("account_ids")
-        maxUses = try columns.next("max_uses")
-        uses = try columns.next("uses")
-        requireApproval = try columns.next("require_approval")
-        createdAt = try columns.next("created_at")
-        updatedAt = try columns.next("updated_at")
+        try readFields(&columns, prefix: "")
+    }
+
+    /// Reads `columns(as:prefixed:)` where an outer join may have found no
+    /// link (every column NULL): nil then.
+    public static func readIfPresent(_ columns: inout ColumnReader, prefix: String) throws -> InviteLinkModel? {
+        guard let id = try columns.next(prefix + "id", as: RowID?.self) else {
+            for key in keys.dropFirst() { try columns.skip(prefix + key.description) }
+            return nil
+        }
+        let link = InviteLinkModel()
+        link.id = id.uuid
+        try link.readFields(&columns, prefix: prefix)
+        return link
+    }
+
+    /// Every column after the id, in the order of `columns()`.
+    private func readFields(_ columns: inout ColumnReader, prefix: String) throws {
+        workspaceID = try columns.next(prefix + "workspace_id", as: RowID.self).uuid
+        tokenHash = try columns.next(prefix + "token_hash")
+        tokenSealed = try columns.next(prefix + "token_sealed")
+        statusText = try columns.next(prefix + "status")
+        statusUntil = try columns.next(prefix + "status_until")
+        permissionsText = try columns.next(prefix + "permissions")
+        allowedPlatformsText = try columns.next(prefix + "allowed_platforms")
+        accountIDsText = try columns.next(prefix + "account_ids")
+        maxUses = try columns.next(prefix + "max_uses")
+        uses = try columns.next(prefix + "uses")
+        requireApproval = try columns.next(prefix + "require_approval")
+        createdAt = try columns.next(prefix + "created_at")
+        updatedAt = try columns.next(prefix + "updated_at")
     }
 }
 
