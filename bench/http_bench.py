@@ -175,7 +175,7 @@ def scenarios(args, database, lines):
             results.append((name, result, results[0][1] if ceiling else None))
             return result
 
-        measure("GET /health (the ceiling: one database round trip)", lambda: wrk(server.url + "/health", s), ceiling=False)
+        measure("GET /health (one database round trip through the pool)", lambda: wrk(server.url + "/health", s), ceiling=False)
         measure("GET /api/v1/me", lambda: wrk(server.url + "/api/v1/me", s, "auth.lua", auth))
         members = f"{server.url}/api/v1/workspaces/{wid}/members?limit=50"
         # Repeated requests with no change in between: served as kept at the
