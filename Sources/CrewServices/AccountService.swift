@@ -90,19 +90,15 @@ public struct AccountService: Sendable {
         if token.hasPrefix(Self.apiTokenPrefix) {
             return try await authenticateAPIToken(token, on: db)
         }
-        guard SecureToken.isWellFormed(token) else { return nil }
-        let hash = SecureToken.hash(token)
         // Every signed-in request runs this: one statement for the session and its
         // person. The person comes from subqueries, not a join: with statistics
         // from when `sessions` was small (a burst of sign-ups within autovacuum's
         // minute), PostgreSQL planned the join as a walk of `sessions_user_idx`
         // filtering every session by hash (5 ms at 10,000 sessions, and growing).
         // A lookup of one table by its unique hash has only the one good plan.
-        guard
-            let row = try await db.first(SessionLookup(tokenHash: hash), as: SessionRow.self),
-            row.expires_at > env.clock.now
+        guard let (hash, rows) = try await currentSession(token, as: SessionRow.self, on: db, { SessionLookup(tokenHash: $0) })
         else { return nil }
-        return row.identity(tokenHash: hash)
+        return rows[0].identity(tokenHash: hash)
     }
 
     /// `authenticate(token:on:)`, and for a request within a workspace the
@@ -114,27 +110,11 @@ public struct AccountService: Sendable {
         guard !token.hasPrefix(Self.apiTokenPrefix) else {
             return try await authenticate(token: token, on: db).map { ($0, nil) }
         }
-        guard SecureToken.isWellFormed(token) else { return nil }
-        let hash = SecureToken.hash(token)
         guard
-            let row = try await db.first(SessionInWorkspaceLookup(tokenHash: hash, workspaceID: workspaceID), as: SessionInWorkspaceRow.self),
-            row.session.expires_at > env.clock.now
+            let (hash, rows) = try await currentSession(
+                token, as: SessionInWorkspaceRow.self, on: db, { SessionInWorkspaceLookup(tokenHash: $0, workspaceID: workspaceID) })
         else { return nil }
-        return (row.session.identity(tokenHash: hash), row.caller)
-    }
-
-    /// `SessionLookup` with the person's membership of `$2` (an index lookup
-    /// by the unique workspace and person).
-    private struct SessionInWorkspaceLookup: PreparedStatement {
-        static let readsInline = true
-        static let sql = """
-            SELECT \(SessionLookup.columns), \(CallerMembership.columns)
-            FROM \(SessionModel.schema) s LEFT JOIN \(MembershipModel.schema) m ON m.user_id = s.user_id AND m.workspace_id = $2
-            WHERE s.token_hash = $1
-            """
-        let tokenHash: String
-        let workspaceID: UUID
-        var values: [any PreparedValue] { [tokenHash, workspaceID] }
+        return (rows[0].session.identity(tokenHash: hash), rows[0].caller)
     }
 
     /// `authenticate(token:in:on:)`, and the workspace's client invite link,
@@ -145,41 +125,14 @@ public struct AccountService: Sendable {
     public func authenticateWithLink(
         token: String, in workspaceID: UUID, on db: any Database
     ) async throws -> (Identity, CallerMembership?, InviteLinkModel?)? {
-        guard !token.hasPrefix(Self.apiTokenPrefix), SecureToken.isWellFormed(token) else {
+        guard !token.hasPrefix(Self.apiTokenPrefix) else {
             return try await authenticate(token: token, in: workspaceID, on: db).map { ($0, $1, nil) }
         }
-        let hash = SecureToken.hash(token)
         guard
-            let row = try await db.first(SessionInWorkspaceWithLink(tokenHash: hash, workspaceID: workspaceID), as: SessionInWorkspaceWithLinkRow.self),
-            row.session.expires_at > env.clock.now
+            let (hash, rows) = try await currentSession(
+                token, as: SessionInWorkspaceWithLinkRow.self, on: db, { SessionInWorkspaceWithLink(tokenHash: $0, workspaceID: workspaceID) })
         else { return nil }
-        return (row.session.identity(tokenHash: hash), row.caller, row.link)
-    }
-
-    /// `SessionInWorkspaceLookup` with the link of `$2`, its columns named `link_…`.
-    private struct SessionInWorkspaceWithLink: PreparedStatement {
-        static let readsInline = true
-        static let sql = """
-            SELECT \(SessionLookup.columns), \(CallerMembership.columns), \(InviteLinkModel.columns(as: "l", prefixed: "link_"))
-            FROM \(SessionModel.schema) s LEFT JOIN \(MembershipModel.schema) m ON m.user_id = s.user_id AND m.workspace_id = $2
-            LEFT JOIN \(InviteLinkModel.schema) l ON l.workspace_id = $2
-            WHERE s.token_hash = $1
-            """
-        let tokenHash: String
-        let workspaceID: UUID
-        var values: [any PreparedValue] { [tokenHash, workspaceID] }
-    }
-
-    private struct SessionInWorkspaceWithLinkRow: PreparedRow {
-        var session: SessionRow
-        var caller: CallerMembership?
-        var link: InviteLinkModel?
-
-        init(reading columns: inout ColumnReader) throws {
-            session = try SessionRow(reading: &columns)
-            caller = try CallerMembership.read(&columns)
-            link = try InviteLinkModel.readIfPresent(&columns, prefix: "link_")
-        }
+        return (rows[0].session.identity(tokenHash: hash), rows[0].caller.caller, rows[0].link)
     }
 
     /// `authenticate(token:on:)`, and the person's workspaces with their role
@@ -189,11 +142,52 @@ public struct AccountService: Sendable {
             guard let identity = try await authenticate(token: token, on: db) else { return nil }
             return (identity, try await workspaces(of: identity, on: db))
         }
+        guard let (hash, rows) = try await currentSession(token, as: SessionWithWorkspaceRow.self, on: db, { SessionWithWorkspaces(tokenHash: $0) })
+        else { return nil }
+        return (rows[0].session.identity(tokenHash: hash), Self.summaries(rows.compactMap(\.workspace)))
+    }
+
+    /// The token's hash and the rows of a session statement for it (made by
+    /// `statement` from the hash; at least one), or nil when the token is
+    /// malformed or its session unknown or expired.
+    private func currentSession<Statement: PreparedStatement, Row: SessionRows>(
+        _ token: String, as type: Row.Type, on db: any Database, _ statement: (String) -> Statement
+    ) async throws -> (String, [Row])? {
         guard SecureToken.isWellFormed(token) else { return nil }
         let hash = SecureToken.hash(token)
-        let rows = try await db.all(SessionWithWorkspaces(tokenHash: hash), as: SessionWithWorkspaceRow.self)
-        guard let session = rows.first?.session, session.expires_at > env.clock.now else { return nil }
-        return (session.identity(tokenHash: hash), Self.summaries(rows.compactMap(\.workspace)))
+        let rows = try await db.all(statement(hash), as: Row.self)
+        guard let first = rows.first, first.session.expires_at > env.clock.now else { return nil }
+        return (hash, rows)
+    }
+
+    /// `SessionLookup` with the person's membership of `$2` (an index lookup
+    /// by the unique workspace and person), and what `also` adds.
+    private static func sessionInWorkspace(alsoSelecting columns: String = "", alsoJoining join: String = "") -> String {
+        """
+        SELECT \(SessionLookup.columns), \(CallerMembership.columns)\(columns.isEmpty ? "" : ", " + columns)
+        FROM \(SessionModel.schema) s LEFT JOIN \(MembershipModel.schema) m ON m.user_id = s.user_id AND m.workspace_id = $2
+        \(join)
+        WHERE s.token_hash = $1
+        """
+    }
+
+    private struct SessionInWorkspaceLookup: PreparedStatement {
+        static let readsInline = true
+        static let sql = AccountService.sessionInWorkspace()
+        let tokenHash: String
+        let workspaceID: UUID
+        var values: [any PreparedValue] { [tokenHash, workspaceID] }
+    }
+
+    /// `SessionInWorkspaceLookup` with the link of `$2`, its columns named `link_…`.
+    private struct SessionInWorkspaceWithLink: PreparedStatement {
+        static let readsInline = true
+        static let sql = AccountService.sessionInWorkspace(
+            alsoSelecting: InviteLinkModel.columns(as: "l", prefixed: "link_"),
+            alsoJoining: "LEFT JOIN \(InviteLinkModel.schema) l ON l.workspace_id = $2")
+        let tokenHash: String
+        let workspaceID: UUID
+        var values: [any PreparedValue] { [tokenHash, workspaceID] }
     }
 
     /// `SessionLookup` with one row per workspace of the person (one row with
@@ -210,7 +204,12 @@ public struct AccountService: Sendable {
         var values: [any PreparedValue] { [tokenHash] }
     }
 
-    private struct SessionWithWorkspaceRow: PreparedRow {
+    /// A row that starts with `SessionLookup.columns`.
+    private protocol SessionRows: PreparedRow {
+        var session: SessionRow { get }
+    }
+
+    private struct SessionWithWorkspaceRow: SessionRows {
         var session: SessionRow
         var workspace: WorkspaceRow?
 
@@ -223,13 +222,25 @@ public struct AccountService: Sendable {
         }
     }
 
-    private struct SessionInWorkspaceRow: PreparedRow {
+    private struct SessionInWorkspaceRow: SessionRows {
         var session: SessionRow
         var caller: CallerMembership?
 
         init(reading columns: inout ColumnReader) throws {
             session = try SessionRow(reading: &columns)
             caller = try CallerMembership.read(&columns)
+        }
+    }
+
+    private struct SessionInWorkspaceWithLinkRow: SessionRows {
+        var caller: SessionInWorkspaceRow
+        var link: InviteLinkModel?
+
+        var session: SessionRow { caller.session }
+
+        init(reading columns: inout ColumnReader) throws {
+            caller = try SessionInWorkspaceRow(reading: &columns)
+            link = try InviteLinkModel.readIfPresent(&columns, prefix: "link_")
         }
     }
 
@@ -277,7 +288,7 @@ public struct AccountService: Sendable {
         var values: [any PreparedValue] { [tokenHash] }
     }
 
-    private struct SessionRow: PreparedRow {
+    private struct SessionRow: SessionRows {
         var id: RowID
         var user_id: RowID
         var expires_at: Date
@@ -291,6 +302,8 @@ public struct AccountService: Sendable {
             email = try columns.next("email")
             name = try columns.next("name")
         }
+
+        var session: SessionRow { self }
 
         func identity(tokenHash: String) -> Identity {
             Identity(userID: user_id.uuid, email: email, name: name, credential: .session(id: id.uuid), tokenHash: tokenHash)
