@@ -153,9 +153,9 @@ extension InviteLinkService {
     /// the one read (its `updated_at`), so the membership copies what the link
     /// says at the commit. On SQLite this process's writers take turns anyway.
     private func admit(_ joiner: Joiner, probe: InviteLinkModel, plan probedPlan: String, on db: any Database) async throws -> MemberView {
-        if let member = try await admitInOneStatement(joiner, probe: probe, plan: probedPlan, on: db) { return member }
         let takesSeat = Seats.countsAsSeat(role: .client, permissions: probe.permissions)
         let exclusive = takesSeat && seats.plan(named: probedPlan).seatLimit != nil
+        if !exclusive, let member = try await admitInOneStatement(joiner, probe: probe, plan: probedPlan, on: db) { return member }
         let identity = joiner.identity
         let (member, grants) = try await db.lockingTransaction { tx -> (MembershipModel, [UUID]) in
             let member = newClient(

@@ -4,8 +4,8 @@ import Foundation
 
 extension InviteLinkService {
     /// PostgreSQL's join for the common case — a link without approval or
-    /// account grants, and a join that counts no seat (or a plan without a
-    /// seat limit) — in one statement outside any transaction: the shared
+    /// account grants, for a join that needs no seat counted (the caller
+    /// decides: no seat taken, or a plan without a seat limit) — in one statement outside any transaction: the shared
     /// workspace lock, the use counted, the membership and its audit event.
     /// A transaction of its own was five round trips (`BEGIN`, lock and
     /// insert, grants, count, `COMMIT`) while other joins waited on the link row.
@@ -18,10 +18,7 @@ extension InviteLinkService {
     /// breaks the unique membership index and the statement undoes itself.
     /// - Returns: the new member, or nil when the join must go the long way.
     func admitInOneStatement(_ joiner: Joiner, probe: InviteLinkModel, plan: String, on db: any Database) async throws -> MemberView? {
-        guard db.isPostgres, !probe.requireApproval, probe.accountIDs.isEmpty,
-            !Seats.countsAsSeat(role: .client, permissions: probe.permissions) || seats.plan(named: plan).seatLimit == nil,
-            let linkID = probe.id
-        else { return nil }
+        guard db.isPostgres, !probe.requireApproval, probe.accountIDs.isEmpty, let linkID = probe.id else { return nil }
         let identity = joiner.identity
         let member = newClient(
             userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms)
