@@ -121,7 +121,7 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         for start in stride(from: 0, to: claimed.count, by: parallelism) {
             let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
                 for message in claimed[start..<min(start + parallelism, claimed.count)] {
-                    let bodies = message.bodyID.map { id in shared[id].map { ($0.textBody, $0.htmlBody) } } ?? (message.textBody, message.htmlBody)
+                    let bodies = MailBody.stored(for: message, shared: shared)
                     group.addTask { try await self.settle(message, bodies: bodies, on: db) }
                 }
                 return try await group.reduce(into: [Outcome]()) { $0.append($1) }

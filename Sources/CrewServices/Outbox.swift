@@ -99,8 +99,15 @@ public enum MailBody {
     /// ones it shares with the rest of its batch.
     /// Nil when its shared bodies are missing.
     public static func stored(for message: OutboxMessageModel, on db: any Database) async throws -> (text: String, html: String)? {
+        var shared: [UUID: MailBodyModel] = [:]
+        if let bodyID = message.bodyID { shared[bodyID] = try await MailBodyModel.find(bodyID, on: db) }
+        return stored(for: message, shared: shared)
+    }
+
+    /// `stored(for:on:)` with the shared bodies already read (a delivery round reads its batch's at once).
+    static func stored(for message: OutboxMessageModel, shared: [UUID: MailBodyModel]) -> (text: String, html: String)? {
         guard let bodyID = message.bodyID else { return (message.textBody, message.htmlBody) }
-        return try await MailBodyModel.find(bodyID, on: db).map { ($0.textBody, $0.htmlBody) }
+        return shared[bodyID].map { ($0.textBody, $0.htmlBody) }
     }
 
     /// The body in the clear; `nil` when it was sealed under another key.
