@@ -73,10 +73,7 @@ public struct ColumnReader {
         if let row {
             return try row.decode(column: name, as: Column.self)
         }
-        guard let (statement, index, checkingNames) = sqlite else { throw MissingColumn(name: name) }
-        let column = SQLiteColumn(statement: statement, index: index)
-        if checkingNames, column.name != name { throw MissingColumn(name: name) }
-        sqlite!.next = index + 1
+        guard let column = try nextSQLiteColumn(name) else { throw MissingColumn(name: name) }
         let data = column.data
         guard let value = Column.read(sqlite: data) else {
             throw DecodingError.typeMismatch(
@@ -89,10 +86,19 @@ public struct ColumnReader {
     public mutating func skip(_ name: String) throws {
         if postgres != nil {
             guard postgres!.next() != nil else { throw MissingColumn(name: name) }
-        } else if let (statement, index, checkingNames) = sqlite {
-            if checkingNames, SQLiteColumn(statement: statement, index: index).name != name { throw MissingColumn(name: name) }
-            sqlite!.next = index + 1
+        } else {
+            _ = try nextSQLiteColumn(name)
         }
+    }
+
+    /// The inline reader's next column (its name checked on a first row), or
+    /// nil when this row is not the inline reader's.
+    private mutating func nextSQLiteColumn(_ name: String) throws -> SQLiteColumn? {
+        guard let (statement, index, checkingNames) = sqlite else { return nil }
+        let column = SQLiteColumn(statement: statement, index: index)
+        if checkingNames, column.name != name { throw MissingColumn(name: name) }
+        sqlite!.next = index + 1
+        return column
     }
 
     struct MissingColumn: Error {
