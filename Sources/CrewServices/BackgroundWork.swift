@@ -15,7 +15,7 @@ enum WorkClaim {
         on db: any Database
     ) async throws -> [UUID] {
         let sql = db as! any SQLDatabase
-        let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let skipLocked = db.isPostgres ? " FOR UPDATE SKIP LOCKED" : ""
         let rows = try await sql.raw(
             """
             UPDATE \(ident: schema) SET \(ident: column) = \(bind: until)

@@ -98,7 +98,7 @@ public struct ScaleSeeder: Sendable {
         // Fresh statistics after a bulk load, as autovacuum would gather later:
         // without them PostgreSQL sorted a whole 10,000-member workspace for a
         // page of 50 instead of walking the page index (bench/NOTES.md).
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+        if db.isPostgres, let sql = db as? any SQLDatabase {
             try await sql.raw("ANALYZE").run()
         }
         return (workspaceID, owner.email)

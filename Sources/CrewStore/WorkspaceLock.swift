@@ -56,8 +56,8 @@ extension WorkspaceLock {
 /// snapshot. PostgreSQL needs nothing here.
 enum WriteLock {
     static func acquire(on db: any Database) async throws {
+        guard !db.isPostgres else { return }
         let sql = db as! any SQLDatabase
-        guard sql.dialect.name != "postgresql" else { return }
         // The key-check row always exists once the process has started.
         try await sql.raw("UPDATE key_check SET sealed = sealed").run()
     }

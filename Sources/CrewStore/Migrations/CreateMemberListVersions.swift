@@ -45,7 +45,7 @@ struct CreateMemberListVersions: AsyncMigration {
             .field("version", .int64, .required)
             .create()
         let sql = database as! any SQLDatabase
-        if sql.dialect.name == "postgresql" {
+        if database.isPostgres {
             try await preparePostgres(sql)
         } else {
             try await prepareSQLite(sql)
@@ -120,7 +120,7 @@ struct CreateMemberListVersions: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        if sql.dialect.name == "postgresql" {
+        if database.isPostgres {
             for table in Self.watched.map(\.table) {
                 for event in ["insert", "update", "delete"] {
                     try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_member_list_\(unsafeRaw: event) ON \(unsafeRaw: table)").run()
