@@ -8,14 +8,27 @@ public enum CommaList {
     // set building was 7 % of a members page in profiles.
     @inlinable
     public static func decode<T: RawRepresentable & Hashable>(_ text: String) -> Set<T> where T.RawValue == String {
-        Set(items(text).compactMap { T(rawValue: String($0)) })
+        var values = Set<T>()
+        forEachItem(text) { if let value = T(rawValue: String($0)) { values.insert(value) } }
+        return values
     }
 
-    /// The items of a list, split at the comma's byte: splitting at the
-    /// `Character` walks grapheme boundaries (3 % of a members page).
+    /// Calls `body` with each non-empty item of a list, split at the comma's
+    /// byte: splitting at the `Character` walks grapheme boundaries (3 % of a
+    /// members page), and `split` built an array of pieces first (2 %).
     @inlinable
-    static func items(_ text: String) -> [Substring] {
-        text.utf8.split(separator: UInt8(ascii: ",")).map { Substring($0) }
+    static func forEachItem(_ text: String, _ body: (Substring) -> Void) {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ",") {
+                if start != index { body(Substring(utf8[start..<index])) }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        if start != index { body(Substring(utf8[start..<index])) }
     }
 
     @inlinable
@@ -24,7 +37,9 @@ public enum CommaList {
     }
 
     public static func decodeIDs(_ text: String) -> [UUID] {
-        items(text).compactMap { UUID(parsing: $0) }
+        var ids: [UUID] = []
+        forEachItem(text) { if let id = UUID(parsing: $0) { ids.append(id) } }
+        return ids
     }
 
     public static func encodeIDs(_ ids: [UUID]) -> String {
