@@ -9,7 +9,7 @@ import NIOPosix
 /// enqueued on the loop and run again. Reading a PostgreSQL result through its
 /// async sequence makes about twelve such calls a row (the sequence's `next`, the
 /// stream's, cancellation handlers, the map, the reduce): 600 a members page, a
-/// fifth of the server's CPU in profiles (bench/NOTES.md). Work run with this
+/// fifth of the server's CPU in profiles (bench/NOTES.md §27). Work run with this
 /// executor as its preference is run by it as generic code, so those switches
 /// cost nothing, and its jobs stay on the same loop: no thread switch is added.
 final class EventLoopTaskExecutor: TaskExecutor {
@@ -19,7 +19,7 @@ final class EventLoopTaskExecutor: TaskExecutor {
         self.eventLoop = eventLoop
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }

@@ -153,9 +153,9 @@ extension Database {
         }
         // The pool lends a connection for as long as the future its closure
         // returns is pending: the closure hands the connection to this task
-        // and returns `done`. (Running `work` in the closure took a task of its
-        // own per statement, created and scheduled: a tenth of the server's
-        // CPU for a members page on PostgreSQL.)
+        // and returns `done`, so `work` runs in the caller's task (running it
+        // in the closure took an unstructured task per statement, outside the
+        // caller's cancellation and task executor preference).
         let done = postgres.eventLoop.makePromise(of: Void.self)
         defer { done.succeed(()) }
         let connection = try await withCheckedThrowingContinuation { (lent: CheckedContinuation<PostgresConnection, any Error>) in
