@@ -20,24 +20,18 @@ extension PreparedColumn where Self: SQLiteDataConvertible {
     public static func read(sqlite data: SQLiteData) -> Self? { Self(sqliteData: data) }
 }
 
-extension String: PreparedColumn {
-    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(String.self, context: .default) }
+extension PreparedColumn {
+    // Each conformance's witness calls this with its own type, so the compiler
+    // specializes the decoding for it.
+    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(Self.self, context: .default) }
 }
-extension Int: PreparedColumn {
-    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(Int.self, context: .default) }
-}
-extension Bool: PreparedColumn {
-    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(Bool.self, context: .default) }
-}
-extension Date: PreparedColumn {
-    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(Date.self, context: .default) }
-}
-extension Double: PreparedColumn {
-    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(Double.self, context: .default) }
-}
-extension RowID: PreparedColumn {
-    public static func read(postgres cell: PostgresCell) throws -> Self { try cell.decode(RowID.self, context: .default) }
-}
+
+extension String: PreparedColumn {}
+extension Int: PreparedColumn {}
+extension Bool: PreparedColumn {}
+extension Date: PreparedColumn {}
+extension Double: PreparedColumn {}
+extension RowID: PreparedColumn {}
 extension Optional: PreparedColumn where Wrapped: PreparedColumn, Wrapped._DecodableType == Wrapped {
     public static func read(sqlite data: SQLiteData) -> Self? {
         data.isNull ? .some(nil) : Wrapped.read(sqlite: data).map { .some($0) }
