@@ -1,3 +1,4 @@
+import CrewCore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -62,7 +63,7 @@ public struct JSONWriter {
 
     public mutating func string(_ text: String) {
         separate()
-        writeEscaped(text)
+        JSONText.appendQuoted(text, to: &bytes)
         needsComma = true
     }
 
@@ -142,38 +143,6 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
         bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
-
-    /// Quotes and escapes as Foundation does: `"` and `\`, the short escapes for
-    /// backspace, form feed, newline, return and tab, `\u00xx` for other control
-    /// characters; everything else (slashes, non-ASCII) as it is.
-    private mutating func writeEscaped(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var clean = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: utf8[clean..<index])
-                clean = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): write("\\\"")
-                case UInt8(ascii: "\\"): write("\\\\")
-                case 0x08: write("\\b")
-                case 0x0C: write("\\f")
-                case 0x0A: write("\\n")
-                case 0x0D: write("\\r")
-                case 0x09: write("\\t")
-                default:
-                    write("\\u00")
-                    bytes.append(Self.hexDigits[Int(byte >> 4)])
-                    bytes.append(Self.hexDigits[Int(byte & 0x0F)])
-                }
-            }
-            bytes.append(contentsOf: utf8[clean...])
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Year, month and day of a day count since 1970-01-01 in the proleptic
     /// Gregorian calendar (the "civil from days" algorithm: 400-year eras of
