@@ -150,7 +150,7 @@ func backgroundWorkers(_ components: CrewComponents, logger: Logger) -> [any Ser
 }
 
 /// SMTP when `CREW_SMTP_URL` is set; otherwise `.eml` files in `<data-dir>/outbox`.
-func mailTransport(_ configuration: CrewConfiguration, logger: Logger) -> any MailTransport {
+public func mailTransport(_ configuration: CrewConfiguration, logger: Logger) -> any MailTransport {
     if let smtp = configuration.mail.smtp {
         return SMTPMailTransport(settings: smtp, sender: configuration.mail.sender)
     }

@@ -40,7 +40,7 @@ public struct AccountTokenRefresher: Sendable {
         let due = try await SocialAccountModel.query(on: db)
             .filter(\.$statusText == AccountStatus.connected.rawValue)
             .filter(\.$tokenExpiresAt <= env.clock.now.addingTimeInterval(Self.margin))
-            .sort(\.$tokenExpiresAt).limit(limit).all()
+            .sort(\.$tokenExpiresAt).sort(\.$id).limit(limit).all()
         var round = Round()
         for account in due where try await claim(account, on: db) {
             switch await refresh(account, on: db, logger: logger) {

@@ -10,8 +10,11 @@ import ServiceLifecycle
 /// process is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so several
 /// processes share the work and never take the same row.
 enum WorkClaim {
+    /// - Parameter orderBy: the columns that say which rows go first; the last
+    ///   must be unique (`seq`, `id`), so rows due at the same time are taken
+    ///   in one defined order rather than the order the database happens to return.
     static func claim(
-        _ schema: String, pushing column: String, to until: Date, where condition: SQLQueryString, orderBy: String, limit: Int,
+        _ schema: String, pushing column: String, to until: Date, where condition: SQLQueryString, orderBy: [String], limit: Int,
         on db: any Database
     ) async throws -> [UUID] {
         let sql = db as! any SQLDatabase
@@ -20,7 +23,7 @@ enum WorkClaim {
             """
             UPDATE \(ident: schema) SET \(ident: column) = \(bind: until)
             WHERE id IN (SELECT id FROM \(ident: schema) WHERE \(condition)
-                ORDER BY \(ident: orderBy) LIMIT \(literal: limit)\(unsafeRaw: skipLocked))
+                ORDER BY \(idents: orderBy, joinedBy: ", ") LIMIT \(literal: limit)\(unsafeRaw: skipLocked))
             RETURNING id
             """
         ).all()

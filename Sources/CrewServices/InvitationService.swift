@@ -141,9 +141,9 @@ public struct InvitationService: Sendable {
         let now = env.clock.now
         let invitations = try await InvitationModel.query(on: db)
             .filter(\.$workspaceID == access.workspaceID).filter(\.$state == InvitationModel.pending)
-            .sort(\.$sentAt, .descending).all()
+            .sort(\.$sentAt, .descending).sort(\.$id).all()
         let mails = try await OutboxMessageModel.query(on: db).filter(\.$invitationID ~~ invitations.compactMap(\.id))
-            .sort(\.$createdAt).all()
+            .sort(\.$seq).all()
         // The newest mail per invitation (a resend queues a new one).
         let newest = Dictionary(mails.compactMap { mail in mail.invitationID.map { ($0, mail) } }, uniquingKeysWith: { _, later in later })
         return invitations.map { invitation in

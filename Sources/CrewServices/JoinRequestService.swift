@@ -19,7 +19,7 @@ public struct JoinRequestService: Sendable {
     public func listPending(_ access: WorkspaceAccess, on db: any Database) async throws -> [JoinRequestView] {
         try access.require(.editInviteLink)
         let requests = try await JoinRequestModel.query(on: db)
-            .filter(\.$workspaceID == access.workspaceID).filter(\.$state == "pending").sort(\.$createdAt).all()
+            .filter(\.$workspaceID == access.workspaceID).filter(\.$state == "pending").sort(\.$createdAt).sort(\.$seq).all()
         let users = try await UserModel.query(on: db).filter(\.$id ~~ requests.map(\.userID)).all()
         let byID = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0) })
         return requests.map { request in

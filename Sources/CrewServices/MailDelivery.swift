@@ -107,34 +107,45 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
             self.retried = retried
             self.failed = failed
         }
+
+        mutating func count(_ outcome: Outcome) {
+            switch outcome {
+            case .sent: sent += 1
+            case .retried: retried += 1
+            case .failed: failed += 1
+            }
+        }
     }
 
     /// Sends every message that is due now (up to `limit`), `parallelism` at a
-    /// time (one SMTP connection each).
+    /// time (one SMTP connection each), starting them in the order they were
+    /// queued. A mail waits while an earlier one to the same person is still
+    /// on its way, so an invitation never arrives after its resend.
     public func deliverDue(limit: Int = 50, parallelism: Int = 4) async throws -> Round {
         let db = database.database(logger: logger)
         let claimed = try await claimDue(limit: limit, on: db)
         let sharedIDs = Set(claimed.compactMap(\.bodyID))
         let shared = sharedIDs.isEmpty ? [:] : Dictionary(
             uniqueKeysWithValues: try await MailBodyModel.query(on: db).filter(\.$id ~~ Array(sharedIDs)).all().map { ($0.id!, $0) })
-        var round = Round()
-        for start in stride(from: 0, to: claimed.count, by: parallelism) {
-            let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
-                for message in claimed[start..<min(start + parallelism, claimed.count)] {
-                    let bodies = MailBody.stored(for: message, shared: shared)
-                    group.addTask { try await self.settle(message, bodies: bodies, on: db) }
-                }
-                return try await group.reduce(into: [Outcome]()) { $0.append($1) }
+        return try await withThrowingTaskGroup(of: (recipient: String, outcome: Outcome).self) { group in
+            var round = Round()
+            var sending: Set<String> = []
+            func settled(_ done: (recipient: String, outcome: Outcome)) {
+                sending.remove(done.recipient)
+                round.count(done.outcome)
             }
-            for outcome in outcomes {
-                switch outcome {
-                case .sent: round.sent += 1
-                case .retried: round.retried += 1
-                case .failed: round.failed += 1
+            for message in claimed {
+                let recipient = message.toAddress.lowercased()
+                while sending.count >= max(1, parallelism) || sending.contains(recipient), let done = try await group.next() {
+                    settled(done)
                 }
+                sending.insert(recipient)
+                let bodies = MailBody.stored(for: message, shared: shared)
+                group.addTask { (recipient, try await self.settle(message, bodies: bodies, on: db)) }
             }
+            while let done = try await group.next() { settled(done) }
+            return round
         }
-        return round
     }
 
     enum Outcome: Sendable { case sent, retried, failed }
@@ -194,8 +205,9 @@ public struct MailDeliveryService: Service, CustomStringConvertible {
         guard anyDue else { return [] }
         let ids = try await WorkClaim.claim(
             OutboxMessageModel.schema, pushing: "next_attempt_at", to: now.addingTimeInterval(retry.lease),
-            where: "sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)", orderBy: "next_attempt_at", limit: limit, on: db)
+            where: "sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)", orderBy: ["next_attempt_at", "seq"],
+            limit: limit, on: db)
         guard !ids.isEmpty else { return [] }
-        return try await OutboxMessageModel.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).all()
+        return try await OutboxMessageModel.query(on: db).filter(\.$id ~~ ids).sort(\.$seq).all()
     }
 }

@@ -55,9 +55,9 @@ public struct PlatformSync: Sendable {
                 status = \(bind: connected) AND (inbox_synced_at IS NULL OR inbox_synced_at < \(bind: stale))
                 AND (sync_claimed_until IS NULL OR sync_claimed_until < \(bind: now))
                 """,
-            orderBy: "created_at", limit: limit, on: db)
+            orderBy: ["created_at", "id"], limit: limit, on: db)
         var round = Round()
-        for account in try await SocialAccountModel.query(on: db).filter(\.$id ~~ ids).all() {
+        for account in try await SocialAccountModel.query(on: db).filter(\.$id ~~ ids).sort(\.$createdAt).sort(\.$id).all() {
             do {
                 round.newMessages += try await sync(account, on: db, logger: logger)
                 round.synced += 1

@@ -88,9 +88,10 @@ public struct PostPublisher: Sendable {
         let ids = try await WorkClaim.claim(
             PostModel.schema, pushing: "next_attempt_at", to: now.addingTimeInterval(retry.lease),
             where: "status IN (\(bind: waiting[0]), \(bind: waiting[1]), \(bind: waiting[2])) AND next_attempt_at <= \(bind: now)",
-            orderBy: "next_attempt_at", limit: limit, on: db)
+            orderBy: ["next_attempt_at", "seq"], limit: limit, on: db)
         guard !ids.isEmpty else { return [] }
-        return try await PostModel.query(on: db).filter(\.$id ~~ ids).all()
+        // Started in the order they were queued.
+        return try await PostModel.query(on: db).filter(\.$id ~~ ids).sort(\.$seq).all()
     }
 
     private func handle(_ post: PostModel, on db: any Database, logger: Logger) async throws -> Outcome {

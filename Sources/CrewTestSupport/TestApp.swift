@@ -42,6 +42,11 @@ public struct TestApp: Sendable {
             // Every test has its own pool; keep them small so a parallel run of
             // all suites stays far below PostgreSQL's connection limit.
             "CREW_DB_POOL_SIZE": "2",
+            // Tests run delivery, publishing, syncing and refreshing rounds by
+            // hand: a worker of the app's own, on a timer, would race them for
+            // the same rows (and take a post due after `clock.advance` before
+            // the test's round does). The Python suites run the real workers.
+            "CREW_BACKGROUND_WORKERS": "off",
         ]
         settings.merge(environment) { $1 }
         let configuration = try CrewConfiguration.load(environment: settings, overrides: .init(database: databaseURL(location)))

@@ -42,7 +42,7 @@ extension TestApp {
     /// would copy it from the message.
     public func invitationToken(for email: String) async throws -> String {
         guard let mail = try await OutboxMessageModel.query(on: db).filter(\.$toAddress == email)
-            .sort(\.$createdAt, .descending).first(),
+            .sort(\.$seq, .descending).first(),
             let text = MailBody.open(mail.textBody, with: services.env.sealer), let range = text.range(of: "token=")
         else { throw TestFailure("no invitation mail for \(email)") }
         return String(text[range.upperBound...].prefix(SecureToken.textLength))

@@ -26,8 +26,8 @@ import Testing
     }
 
     @Test func fourWorkersDeliverEachOfTwoHundredMailsExactlyOnce() async throws {
-        // The app's own worker stays off: only the four below deliver.
-        try await TestApp.run(environment: ["CREW_DB_POOL_SIZE": "4", "CREW_BACKGROUND_WORKERS": "off"]) { app in
+        // The app's own worker is off in tests (TestApp): only the four below deliver.
+        try await TestApp.run(environment: ["CREW_DB_POOL_SIZE": "4"]) { app in
             let outbox = Outbox(env: app.services.env)
             let mails = (0..<200).map { n in
                 OutgoingMail(kind: "test", to: "person\(n)@example.com", subject: "Hello \(n)", text: "text", html: "<p>html</p>")
@@ -55,7 +55,7 @@ import Testing
     /// Mails of one batch that share their bodies (stored once) and mails with
     /// their own: every recipient gets exactly their text and HTML.
     @Test func sharedBodiesReachEveryRecipient() async throws {
-        try await TestApp.run(environment: ["CREW_BACKGROUND_WORKERS": "off"]) { app in
+        try await TestApp.run { app in
             let shared = (0..<20).map { n in
                 OutgoingMail(kind: "notice", to: "shared\(n)@example.com", subject: "Notice", text: "the notice é", html: "<p>the notice</p>")
             }

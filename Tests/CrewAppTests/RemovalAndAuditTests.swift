@@ -51,8 +51,8 @@ import Testing
     }
 
     @Test func bulkRemovalIsAllOrNothing() async throws {
-        // No mail worker: the notices must still be queued, unsent, when the test looks.
-        try await TestApp.run(environment: ["CREW_BACKGROUND_WORKERS": "off"]) { app in
+        // No mail worker runs in tests (TestApp): the notices are still queued, unsent, when the test looks.
+        try await TestApp.run { app in
             let owner = try await app.signup("Olga")
             let wid = try await app.createWorkspace(as: owner)
             var clients: [TestMember] = []

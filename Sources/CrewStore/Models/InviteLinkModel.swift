@@ -122,6 +122,9 @@ public final class JoinRequestModel: Model, @unchecked Sendable {
     @Field(key: "state") public var state: String
     @Field(key: "created_at") public var createdAt: Date
     @OptionalField(key: "decided_at") public var decidedAt: Date?
+    /// The order people asked in, which the approvers' list keeps: numbered by
+    /// the database as rows are inserted (migration 0011); never set it.
+    @OptionalField(key: "seq") public var seq: Int64?
 
     public init() {}
 

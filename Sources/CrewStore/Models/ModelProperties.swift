@@ -58,7 +58,7 @@ extension RetiredLinkTokenModel {
 
 extension JoinRequestModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $userID, $permissionsText, $allowedPlatformsText, $accountIDsText, $state, $createdAt, $decidedAt]
+        [$id, $workspaceID, $userID, $permissionsText, $allowedPlatformsText, $accountIDsText, $state, $createdAt, $decidedAt, $seq]
     }
 }
 
@@ -94,13 +94,13 @@ extension OAuthAttemptModel {
 
 extension OutboxMessageModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $kind, $toAddress, $subject, $textBody, $htmlBody, $invitationID, $createdAt, $nextAttemptAt, $attempts, $sentAt, $failedAt, $lastError, $bodyID]
+        [$id, $workspaceID, $kind, $toAddress, $subject, $textBody, $htmlBody, $invitationID, $createdAt, $nextAttemptAt, $attempts, $sentAt, $failedAt, $lastError, $bodyID, $seq]
     }
 }
 
 extension PostModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $accountID, $batchID, $authorUserID, $text, $link, $mediaURLsJSON, $statusText, $scheduledAt, $timeZone, $sortAt, $nextAttemptAt, $attempts, $approvedByUserID, $approvedAt, $clientApprovedByUserID, $clientApprovedAt, $publishedAt, $externalID, $externalURL, $failureDetail, $createdAt, $updatedAt]
+        [$id, $workspaceID, $accountID, $batchID, $authorUserID, $text, $link, $mediaURLsJSON, $statusText, $scheduledAt, $timeZone, $sortAt, $nextAttemptAt, $attempts, $approvedByUserID, $approvedAt, $clientApprovedByUserID, $clientApprovedAt, $publishedAt, $externalID, $externalURL, $failureDetail, $createdAt, $updatedAt, $seq]
     }
 }
 

@@ -23,6 +23,9 @@ public final class OutboxMessageModel: Model, @unchecked Sendable {
     @OptionalField(key: "last_error") public var lastError: String?
     /// The bodies this mail shares with others of its batch (`MailBodyModel`).
     @OptionalField(key: "body_id") public var bodyID: UUID?
+    /// The order the mail was queued in, which delivery keeps: numbered by the
+    /// database as rows are inserted (migration 0011); never set it.
+    @OptionalField(key: "seq") public var seq: Int64?
 
     public init() {}
 }

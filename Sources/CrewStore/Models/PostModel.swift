@@ -38,6 +38,10 @@ public final class PostModel: Model, @unchecked Sendable {
     @OptionalField(key: "failure_detail") public var failureDetail: String?
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
+    /// Where the post stands in the scheduler's queue among posts due at the
+    /// same time: numbered by the database as rows are inserted (migration
+    /// 0011); never set it.
+    @OptionalField(key: "seq") public var seq: Int64?
 
     public init() {}
 
