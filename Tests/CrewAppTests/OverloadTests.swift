@@ -15,21 +15,6 @@ import AsyncHTTPClient
 /// A database that answers too slowly, and more requests than Crew should take
 /// at once, get a fast 503 with a retry hint, never a hang or a 500.
 @Suite struct OverloadTests {
-    /// Holds work until the test opens it (a minute at most, so a broken test
-    /// still ends): the tests below decide when slow work ends, never a timer.
-    final class Latch: Sendable {
-        private let isOpen = Atomic<Bool>(false)
-
-        func open() { isOpen.store(true, ordering: .sequentiallyConsistent) }
-
-        func wait() async throws {
-            let giveUp = ContinuousClock.now + .seconds(60)
-            while !isOpen.load(ordering: .sequentiallyConsistent), ContinuousClock.now < giveUp {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-    }
-
     @Test func noFreeConnectionIs503AfterTheConfiguredWaitAndRecovers() async throws {
         try await TestApp.run(environment: ["CREW_DB_POOL_SIZE": "1", "CREW_DB_POOL_TIMEOUT": "1"]) { app in
             let owner = try await app.signup("Olga")

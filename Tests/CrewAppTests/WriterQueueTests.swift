@@ -61,18 +61,21 @@ import Testing
         try await TestApp.run { app in
             let db = app.db
             // The same email twice: the second insert violates the unique index
-            // inside the shared transaction.
+            // inside the shared transaction. The others start only once the
+            // first has written (a sleep could let them in first on a loaded machine).
+            let firstWrote = Latch()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     _ = try await db.writeTransaction { tx in
                         try await UserModel(email: "first@example.com", name: "First", passwordHash: "x", createdAt: Date()).create(on: tx)
+                        firstWrote.open()
                         // Holds the transaction (SQLite: the turn; PostgreSQL: the
                         // index entry) while the others arrive.
                         try await Task.sleep(for: .milliseconds(200))
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(30))
+                    try await firstWrote.wait()
                     await #expect(throws: (any Error).self) {
                         try await db.writeTransaction { tx in
                             try await UserModel(email: "first@example.com", name: "Again", passwordHash: "x", createdAt: Date()).create(on: tx)
@@ -80,7 +83,7 @@ import Testing
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(30))
+                    try await firstWrote.wait()
                     _ = try await db.writeTransaction { tx in
                         try await UserModel(email: "third@example.com", name: "Third", passwordHash: "x", createdAt: Date()).create(on: tx)
                     }
