@@ -33,6 +33,8 @@ import Testing
             #expect(metrics.status == .ok)
             #expect(metrics.text.contains(#"crew_http_requests_total{route="/api/v1/me",method="GET",status="401"} 2"#))
             #expect(metrics.text.contains(#"crew_http_request_duration_seconds_bucket{route="/health",method="GET",status="200""#))
+            // The scrape itself is the one request being handled.
+            #expect(metrics.text.split(separator: "\n").contains { $0.hasPrefix("crew_http_requests_in_flight ") && Double($0.split(separator: " ")[1]) == 1 })
         }
     }
 

@@ -32,6 +32,15 @@ def link_token(base, token, wid, **patch):
     return link["url"].rsplit("/", 1)[1]
 
 
+
+def requests_in_flight(url):
+    """crew's count of requests being handled (this scrape among them)."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("crew_http_requests_in_flight "):
+                return float(line.split()[1])
+    return 0.0
+
 def test_a_session_made_on_one_process_works_on_every_process(cluster):
     token = signup(cluster.url, "Olga")
     for process in cluster.processes:
@@ -228,16 +237,21 @@ def test_every_mail_arrives_while_processes_are_killed_and_restarted(cluster, sm
 
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_cleanly(cluster):
-    # A process whose sign-ups take about a second (bcrypt cost 14), so the
-    # request is surely in flight when the signal arrives.
-    env = dict(cluster.env, CREW_BCRYPT_COST="14")
+    # A process whose sign-ups take a second or more (bcrypt cost 14), with
+    # no request deadline to meet on a loaded machine; the signal goes once
+    # crew counts the sign-up in flight (its /metrics gauge, which counts the
+    # scrape itself too), not after a guessed sleep.
+    env = dict(cluster.env, CREW_BCRYPT_COST="14", CREW_REQUEST_TIMEOUT="120")
     process = CrewServer(extra_env=env)
     answer = {}
     worker = threading.Thread(target=lambda: answer.setdefault("result", call(
         process.url, "POST", "/api/v1/auth/signup",
-        {"email": f"slow-{uuid.uuid4().hex[:6]}@example.com", "password": "a long password", "name": "Slow"})))
+        {"email": f"slow-{uuid.uuid4().hex[:6]}@example.com", "password": "a long password", "name": "Slow"}, timeout=120)))
     worker.start()
-    time.sleep(0.3)
+    deadline = time.time() + 30
+    while requests_in_flight(process.url) < 2:
+        assert time.time() < deadline, "the sign-up never reached crew"
+        time.sleep(0.01)
     process.process.send_signal(signal.SIGTERM)
     worker.join(timeout=30)
     status, body = answer["result"]
@@ -293,7 +307,9 @@ def test_three_schedulers_publish_each_due_post_exactly_once_through_kills(clust
     wid = workspace(cluster.url, owner)
     accounts = connect_sandbox(cluster, owner, wid, ["sbx-101", "sbx-102", "sbx-103"])
     marker = uuid.uuid4().hex[:8]
-    due = int(time.time()) + 4
+    # Room to create 30 posts before they fall due, on a loaded machine too
+    # (4 s was not always enough).
+    due = int(time.time()) + 20
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(due))
     created = []
     for n in range(30):

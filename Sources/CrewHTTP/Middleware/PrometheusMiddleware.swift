@@ -1,7 +1,8 @@
 import Hummingbird
 import Prometheus
 
-/// Counts requests and records their latency by route pattern, method and status.
+/// Counts requests and records their latency by route pattern, method and
+/// status, and how many requests are being handled right now.
 public struct PrometheusMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
     static var buckets: [Duration] {
@@ -16,6 +17,10 @@ public struct PrometheusMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        let inFlight = registry.makeGauge(
+            descriptor: .init(namespace: "crew", metricName: "http_requests_in_flight", helpText: "HTTP requests being handled"))
+        inFlight.increment()
+        defer { inFlight.decrement() }
         let response = try await next(request, context)
         let labels = [
             ("route", context.endpointPath ?? "unmatched"),
