@@ -32,7 +32,6 @@ def link_token(base, token, wid, **patch):
     return link["url"].rsplit("/", 1)[1]
 
 
-
 def requests_in_flight(url):
     """crew's count of requests being handled (this scrape among them)."""
     with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
@@ -40,6 +39,7 @@ def requests_in_flight(url):
             if line.startswith("crew_http_requests_in_flight "):
                 return float(line.split()[1])
     return 0.0
+
 
 def test_a_session_made_on_one_process_works_on_every_process(cluster):
     token = signup(cluster.url, "Olga")
@@ -154,11 +154,11 @@ def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     slowly a loaded machine runs."""
     owner = signup(cluster.url, "Olga")
     pids = cluster.postgres_pids()
-    resumed = {}
+    resumption = {}
 
     def resume():
-        if "at" not in resumed:
-            resumed["at"] = time.time()
+        if "at" not in resumption:
+            resumption["at"] = time.time()
             for pid in pids:
                 os.kill(pid, signal.SIGCONT)
 
@@ -184,7 +184,7 @@ def test_a_paused_database_answers_503_fast_and_recovers_by_itself(cluster):
     finally:
         resume()
         resumer.cancel()
-    resumed = resumed["at"]
+    resumed = resumption["at"]
     refused = [r for r in results if r[0] == 503]
     served = [r for r in results if r[0] == 200]
     assert len(refused) + len(served) == 60, [r[0] for r in results]
