@@ -64,4 +64,16 @@ extension TestApp {
         let callback = try await ConsentBrowser.decide(authorizeURL: url, profiles: profiles, approve: approve)
         return try await client.send(.get, ConsentBrowser.pathAndQuery(callback), token: user.token)
     }
+
+    /// An owner (Olga) with a workspace and its one connected sandbox account
+    /// (Harbor Bakery, `sbx-101`), for tests of what happens on an account.
+    public func workspaceWithSandboxAccount() async throws -> (owner: TestUser, wid: String, account: String) {
+        let owner = try await signup("Olga")
+        let wid = try await createWorkspace(as: owner)
+        _ = try await connectSandbox(as: owner, to: wid, profiles: ["sbx-101"])
+        guard let account = try await SocialAccountModel.query(on: db).first()?.id?.apiString else {
+            throw TestFailure("the sandbox account was not connected")
+        }
+        return (owner, wid, account)
+    }
 }

@@ -9,20 +9,11 @@ import Testing
 
 /// The scheduler publishing due posts to the sandbox platform over real HTTP.
 @Suite struct PublishingTests {
-    /// A workspace with one connected sandbox account (Harbor Bakery).
-    func connected(_ app: TestApp) async throws -> (owner: TestUser, wid: String, account: String) {
-        let owner = try await app.signup("Olga")
-        let wid = try await app.createWorkspace(as: owner)
-        _ = try await app.connectSandbox(as: owner, to: wid, profiles: ["sbx-101"])
-        let account = try #require(try await SocialAccountModel.query(on: app.db).first()?.id?.apiString)
-        return (owner, wid, account)
-    }
-
     @Test func duePostsArePublishedOnceWithTheLinkAndPostsOfRemovedMembersStillGoOut() async throws {
         let clock = TestClock()
         try await SandboxHarness.run(clock: clock) { sandbox in
             try await TestApp.run(environment: sandbox.environment, clock: clock) { app in
-                let (owner, wid, account) = try await connected(app)
+                let (owner, wid, account) = try await app.workspaceWithSandboxAccount()
                 let manager = try await app.addMember("Mia", to: wid, role: .manager, accounts: [account])
                 let later = try await app.writePost("Opening hours", on: [account], in: wid, as: manager.user, at: 7_200, submit: true)[0]
                 var body: [String: any Sendable] = ["accountIds": [account], "text": "Sourdough day", "link": "https://bakery.example/sourdough"]
@@ -53,7 +44,7 @@ import Testing
         let clock = TestClock()
         try await SandboxHarness.run(clock: clock) { sandbox in
             try await TestApp.run(environment: sandbox.environment, clock: clock) { app in
-                let (owner, wid, account) = try await connected(app)
+                let (owner, wid, account) = try await app.workspaceWithSandboxAccount()
                 let flaky = try await app.writePost("Busy day \(SandboxLedger.flakyTag)", on: [account], in: wid, as: owner, at: 60, submit: true)[0]
                 let rejected = try await app.writePost("Nope \(SandboxLedger.rejectTag)", on: [account], in: wid, as: owner, at: 60, submit: true)[0]
                 clock.advance(by: 61)
@@ -76,7 +67,7 @@ import Testing
         let clock = TestClock()
         try await SandboxHarness.run(clock: clock) { sandbox in
             try await TestApp.run(environment: sandbox.environment, clock: clock) { app in
-                let (owner, wid, account) = try await connected(app)
+                let (owner, wid, account) = try await app.workspaceWithSandboxAccount()
                 let editor = try await app.addMember("Eddie", to: wid, role: .editor, accounts: [account])
                 let held = try await app.writePost("Held", on: [account], in: wid, as: editor.user, at: 60, submit: true)[0]
                 clock.advance(by: 61)
@@ -102,7 +93,7 @@ import Testing
         let clock = TestClock()
         try await SandboxHarness.run(clock: clock) { sandbox in
             try await TestApp.run(environment: sandbox.environment.merging(["CREW_DB_POOL_SIZE": "6"]) { $1 }, clock: clock) { app in
-                let (owner, wid, account) = try await connected(app)
+                let (owner, wid, account) = try await app.workspaceWithSandboxAccount()
                 for batch in 0..<4 {
                     _ = try await app.writePost("Batch \(batch)", on: [account], in: wid, as: owner, at: 60, submit: true)
                 }

@@ -97,10 +97,7 @@ import Testing
         let clock = TestClock()
         try await SandboxHarness.run(clock: clock) { sandbox in
             try await TestApp.run(environment: sandbox.environment, clock: clock) { app in
-                let owner = try await app.signup("Olga")
-                let wid = try await app.createWorkspace(as: owner)
-                _ = try await app.connectSandbox(as: owner, to: wid, profiles: ["sbx-101"])
-                let account = try #require(try await SocialAccountModel.query(on: app.db).first()?.id?.apiString)
+                let (owner, wid, account) = try await app.workspaceWithSandboxAccount()
                 let texts = (0..<8).map { "Post number \($0)" }
                 for text in texts { _ = try await app.writePost(text, on: [account], in: wid, as: owner, at: 600, submit: true) }
                 clock.advance(by: 700)
