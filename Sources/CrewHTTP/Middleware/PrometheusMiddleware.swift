@@ -11,14 +11,17 @@ public struct PrometheusMiddleware<Context: RequestContext>: RouterMiddleware {
          .seconds(1), .seconds(2.5), .seconds(5)]
     }
 
+    /// Has no labels, so it is looked up once, not in the registry per request.
+    let inFlight: Gauge
+
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
+        self.inFlight = registry.makeGauge(
+            descriptor: .init(namespace: "crew", metricName: "http_requests_in_flight", helpText: "HTTP requests being handled"))
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let inFlight = registry.makeGauge(
-            descriptor: .init(namespace: "crew", metricName: "http_requests_in_flight", helpText: "HTTP requests being handled"))
         inFlight.increment()
         defer { inFlight.decrement() }
         let response = try await next(request, context)
