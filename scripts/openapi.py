@@ -96,12 +96,15 @@ schemas = {
     ),
     "APITokenList": obj({"items": {"type": "array", "items": ref("APIToken")}, "nextCursor": {"type": "string", "nullable": True}}),
     "Health": obj({"status": STRING, "database": STRING}),
-    "Member": obj({
+    # A client sees the team members on their accounts by id, userId, name and role only.
+    "Member": {**obj({
         "id": STRING, "userId": STRING, "email": STRING, "name": STRING, "role": ROLE,
         "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
         "accountIds": {"type": "array", "items": STRING}, "countsAsSeat": {"type": "boolean"},
         "joinedVia": {"type": "string", "enum": ["owner", "email", "link"]}, "joinedAt": DATETIME,
-    }),
+    }, required=["id", "userId", "name", "role"]),
+        "description": "A member as the caller may see them: a client sees other members' id, userId, name and role only, "
+                       "and a manager or editor sees only the account grants they share."},
     "MemberList": obj({"items": {"type": "array", "items": ref("Member")}, "nextCursor": {"type": "string", "nullable": True}}),
     "Invitation": obj(
         {
@@ -147,7 +150,7 @@ schemas = {
             "id": STRING, "platform": PLATFORM, "name": STRING,
             "status": {"type": "string", "enum": ["connected", "needs_reconnect", "disconnected"]},
             "statusDetail": {"type": "string", "nullable": True},
-            "connectedBy": {**obj({"userId": STRING, "name": STRING}), "nullable": True},
+            "connectedBy": {**obj({"userId": STRING, "name": STRING}, required=["name"]), "nullable": True},
             "connectedAt": DATETIME, "externalId": {"type": "string", "nullable": True},
         },
         required=["id", "platform", "name", "status", "connectedBy", "connectedAt"]),
@@ -198,7 +201,7 @@ paths = {
             body=obj({"name": {"type": "string", "maxLength": 200}, "plan": STRING}, required=[]), tag="workspaces"),
     },
     "/api/v1/workspaces/{wid}/members": {"get": op(
-        "Members in join order; filter by role, search name/email", {"200": json_body(ref("MemberList"))},
+        "Members the caller may see, in join order; filter by role, search name/email (clients: names)", {"200": json_body(ref("MemberList"))},
         params=[WID, query("role", "owner, admin, manager, editor or client"), query("q", "search in name and email"),
                 query("limit", "1–200, default 50", integer=True), query("cursor", "nextCursor of the previous page")],
         tag="members")},
@@ -302,7 +305,8 @@ PID = path_param("pid", "post id")
 CID = path_param("cid", "conversation id")
 LIST_QUERY = [query("limit", "page size, 1 to 200 (default 50)", integer=True), query("cursor", "nextCursor of the previous page")]
 POST_STATUS = {"type": "string", "enum": ["draft", "pending_approval", "awaiting_client", "needs_changes", "scheduled", "published", "failed", "expired"]}
-PERSON = obj({"userId": STRING, "name": STRING})
+# userId is absent for a person the caller may not see (another client, to a client).
+PERSON = obj({"userId": STRING, "name": STRING}, required=["name"])
 ACCOUNT_REF = obj({"id": STRING, "name": STRING, "platform": STRING})
 NULLABLE_PERSON = {**PERSON, "nullable": True}
 NULLABLE_TIME = {**DATETIME, "nullable": True}
@@ -334,7 +338,7 @@ schemas.update({
     "PostSettingsPatch": obj({"clientPostsNeedApproval": {"type": "boolean"}, "unapprovedPosts": {"type": "string", "enum": ["hold", "publish"]}}, required=[]),
     "Conversation": obj({
         "id": STRING, "account": ACCOUNT_REF, "participant": STRING, "status": {"type": "string", "enum": ["open", "closed"]},
-        "unread": {"type": "boolean"}, "assignedTo": {**obj({"memberId": STRING, "name": STRING}), "nullable": True},
+        "unread": {"type": "boolean"}, "assignedTo": {**obj({"memberId": STRING, "name": STRING}, required=["name"]), "nullable": True},
         "lastMessageAt": DATETIME, "lastMessagePreview": STRING, "canReply": {"type": "boolean"},
     }, required=["id", "account", "participant", "status", "unread", "lastMessageAt", "lastMessagePreview", "canReply"]),
     "ConversationList": obj({"items": {"type": "array", "items": ref("Conversation")}, "nextCursor": NULLABLE_STRING}),

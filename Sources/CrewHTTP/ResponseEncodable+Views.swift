@@ -39,26 +39,42 @@ extension ListPage: JSONWritable where Item: JSONWritable {
 }
 
 extension MemberView: JSONWritable {
+    /// Keys in sorted order, as `JSONEncoder` writes them; fields a client may
+    /// not see of a team member are absent, not null.
     public func write(to json: inout JSONWriter) {
         json.objectStart()
-        json.key("accountIds")
-        json.strings(accountIds)
-        json.key("allowedPlatforms")
-        json.strings(allowedPlatforms.map(\.rawValue))
-        json.key("countsAsSeat")
-        json.bool(countsAsSeat)
-        json.key("email")
-        json.string(email)
+        if let accountIds {
+            json.key("accountIds")
+            json.strings(accountIds)
+        }
+        if let allowedPlatforms {
+            json.key("allowedPlatforms")
+            json.strings(allowedPlatforms.map(\.rawValue))
+        }
+        if let countsAsSeat {
+            json.key("countsAsSeat")
+            json.bool(countsAsSeat)
+        }
+        if let email {
+            json.key("email")
+            json.string(email)
+        }
         json.key("id")
         json.string(id)
-        json.key("joinedAt")
-        json.date(joinedAt)
-        json.key("joinedVia")
-        json.string(joinedVia)
+        if let joinedAt {
+            json.key("joinedAt")
+            json.date(joinedAt)
+        }
+        if let joinedVia {
+            json.key("joinedVia")
+            json.string(joinedVia)
+        }
         json.key("name")
         json.string(name)
-        json.key("permissions")
-        json.strings(permissions.map(\.rawValue))
+        if let permissions {
+            json.key("permissions")
+            json.strings(permissions.map(\.rawValue))
+        }
         json.key("role")
         json.string(role.rawValue)
         json.key("userId")

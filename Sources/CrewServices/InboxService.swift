@@ -56,13 +56,13 @@ public struct InboxService: Sendable {
         let conversation = try await readable(access, conversationID, on: db)
         let messages = try await ConversationMessageModel.query(on: db).filter(\.$conversationID == conversationID)
             .sort(\.$sentAt).sort(\.$id).all()
-        let names = try await UserModel.names(messages.compactMap(\.sentByUserID), on: db)
+        let people = try await PeopleInSight.of(access, on: db).people(messages.compactMap(\.sentByUserID), on: db)
         return ConversationDetailView(
             conversation: try await views(of: [conversation], for: access, on: db)[0],
             messages: messages.map { message in
                 MessageView(
                     id: message.id!.apiString, author: message.author, fromProfile: message.fromProfile, text: message.text, sentAt: message.sentAt,
-                    sentBy: message.sentByUserID.map { PersonRef(userId: $0.apiString, name: names[$0] ?? "Former member") })
+                    sentBy: message.sentByUserID.flatMap { people[$0] })
             })
     }
 
@@ -169,20 +169,14 @@ public struct InboxService: Sendable {
         let accounts = Dictionary(
             try await SocialAccountModel.query(on: db).filter(\.$id ~~ Array(Set(rows.map(\.accountID)))).all().map { ($0.id!, $0) },
             uniquingKeysWith: { a, _ in a })
-        let memberIDs = Array(Set(rows.compactMap(\.assignedMembershipID)))
-        var names: [UUID: String] = [:]
-        if !memberIDs.isEmpty {
-            let members = try await MembershipModel.query(on: db).filter(\.$id ~~ memberIDs).all()
-            let users = try await UserModel.names(members.map(\.userID), on: db)
-            for member in members { names[member.id!] = users[member.userID] }
-        }
+        let assignees = try await PeopleInSight.of(access, on: db).assignees(rows.compactMap(\.assignedMembershipID), on: db)
         let canReply = Policy.decide(access.facts, .replyInbox, accountAssigned: true).isAllowed
         return rows.map { row in
             let account = accounts[row.accountID]
             return ConversationView(
                 id: row.id!.apiString, account: AccountRef(id: row.accountID.apiString, name: account?.name ?? "", platform: account?.platform ?? ""),
                 participant: row.participant, status: row.status, unread: row.unread,
-                assignedTo: row.assignedMembershipID.map { ConversationView.Assignee(memberId: $0.apiString, name: names[$0] ?? "Former member") },
+                assignedTo: row.assignedMembershipID.flatMap { assignees[$0] },
                 lastMessageAt: row.lastMessageAt, lastMessagePreview: row.lastMessagePreview, canReply: canReply)
         }
     }

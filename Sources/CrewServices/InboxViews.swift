@@ -4,8 +4,9 @@ import Foundation
 
 /// A conversation as the inbox list shows it.
 public struct ConversationView: Codable, Sendable, Equatable {
+    /// `memberId` is absent for a member the caller may not see.
     public struct Assignee: Codable, Sendable, Equatable {
-        public var memberId: String
+        public var memberId: String?
         public var name: String
     }
 

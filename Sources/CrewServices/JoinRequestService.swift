@@ -53,15 +53,16 @@ public struct JoinRequestService: Sendable {
             request.decidedAt = env.clock.now
             try await request.update(on: tx)
             let view = try await MemberService(env: env).view(of: member, on: tx)
+            guard let email = view.email else { throw DomainError.notFound() }
             try await audit.record(
                 AuditEntry(
                     workspaceID: access.workspaceID, action: "link.join_approved", targetType: "member", targetID: view.id,
-                    targetLabel: view.email, after: ["permissions": request.permissionsText]),
+                    targetLabel: email, after: ["permissions": request.permissionsText]),
                 by: access.actor, on: tx)
             let workspaceName = try await WorkspaceModel.find(access.workspaceID, on: tx)?.name ?? "the workspace"
             try await Outbox(env: env).enqueue(
                 CrewMails.joinApproved(
-                    workspaceName: workspaceName, workspaceID: access.workspaceID, approverName: access.actor.name, to: view.email,
+                    workspaceName: workspaceName, workspaceID: access.workspaceID, approverName: access.actor.name, to: email,
                     publicURL: env.publicURL),
                 on: tx)
             return view

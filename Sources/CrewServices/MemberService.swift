@@ -35,6 +35,9 @@ public struct MemberService: Sendable {
             pattern = "%" + search.filter { $0 != "%" && $0 != "_" } + "%"
         }
         let after = try cursor.map { text throws(DomainError) in try KeysetCursor(decoding: text) } ?? .beforeEveryone
+        if !PeopleRules.seesEveryone(access.role) {
+            return try await listSeen(access, role: filterRole, pattern: pattern, after: after, limit: limit, on: db)
+        }
         // The version first (usually read with the caller's membership): the
         // page read after it is at least that new.
         let version: Int
@@ -58,6 +61,10 @@ public struct MemberService: Sendable {
         return page
     }
 
+    /// A member's granted accounts as one comma list, as each engine spells it.
+    static let postgresGrants = "string_agg(g.account_id::text, ',')"
+    static let sqliteGrants = "group_concat(g.account_id, ',')"
+
     /// The Users page's hot path: one statement naming only the columns shown,
     /// each member's granted accounts as one comma list, decoded into a plain
     /// row (bench/NOTES.md has the profile). The first page starts after
@@ -65,8 +72,8 @@ public struct MemberService: Sendable {
     /// both databases turn into a range of the page index.
     private struct MembersPage: PreparedStatement {
         static let readsInline = true
-        static let sql = membersPage(grants: "string_agg(g.account_id::text, ',')", filtered: false)
-        static let sqliteSQL = membersPage(grants: "group_concat(g.account_id, ',')", filtered: false)
+        static let sql = membersPage(grants: MemberService.postgresGrants)
+        static let sqliteSQL = membersPage(grants: MemberService.sqliteGrants)
 
         let workspaceID: UUID
         let after: KeysetCursor
@@ -80,8 +87,8 @@ public struct MemberService: Sendable {
     /// hash join and sort of the whole workspace).
     private struct FilteredMembersPage: PreparedStatement {
         static let plannedEachTime = true
-        static let sql = membersPage(grants: "string_agg(g.account_id::text, ',')", filtered: true)
-        static let sqliteSQL = membersPage(grants: "group_concat(g.account_id, ',')", filtered: true)
+        static let sql = membersPage(grants: MemberService.postgresGrants, filters: roleAndSearchFilters)
+        static let sqliteSQL = membersPage(grants: MemberService.sqliteGrants, filters: roleAndSearchFilters)
 
         let workspaceID: UUID
         let after: KeysetCursor
@@ -91,23 +98,32 @@ public struct MemberService: Sendable {
         var values: [any PreparedValue] { [workspaceID, after.time, after.id, limit, role, pattern] }
     }
 
-    private static func membersPage(grants: String, filtered: Bool) -> String {
+    /// The members page's statement: `filters` are further conditions on the
+    /// membership `m` and its user `u`.
+    static func membersPage(grants: String, filters: String = "") -> String {
         """
         SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
         (SELECT \(grants) FROM \(AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
         FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
         WHERE m.workspace_id = $1 AND (m.joined_at, m.id) > ($2, $3)
-        \(filtered ? """
-            AND (CAST($5 AS TEXT) IS NULL OR m.role = $5)
-            AND (CAST($6 AS TEXT) IS NULL OR u.email LIKE $6 OR LOWER(u.name) LIKE $6)
-            """ : "")
+        \(filters)
         ORDER BY m.joined_at, m.id LIMIT $4
         """
     }
 
+    /// The role (`$5`) and search (`$6`) filters, each NULL when absent.
+    static let roleAndSearchFilters = """
+        AND (CAST($5 AS TEXT) IS NULL OR m.role = $5)
+        AND (CAST($6 AS TEXT) IS NULL OR u.email LIKE $6 OR LOWER(u.name) LIKE $6)
+        """
+
+    /// One member, if the caller may see them (else 404, as for an id of
+    /// another workspace).
     public func get(_ access: WorkspaceAccess, memberID: UUID, on db: any Database) async throws -> MemberView {
         let membership = try await find(memberID, in: access.workspaceID, on: db)
-        return try await view(of: membership, on: db)
+        let full = try await view(of: membership, on: db)
+        guard let seen = try await PeopleInSight.of(access, on: db).view(of: full) else { throw DomainError.notFound("No such member.") }
+        return seen
     }
 
     // MARK: Editing
@@ -172,7 +188,7 @@ public struct MemberService: Sendable {
             try await audit.record(
                 AuditEntry(
                     workspaceID: access.workspaceID, action: "ownership.transferred", targetType: "member",
-                    targetID: targetView.id, targetLabel: targetView.email,
+                    targetID: targetView.id, targetLabel: targetView.email ?? targetView.name,
                     before: ["owner": access.actor.name], after: ["owner": targetView.name]),
                 by: access.actor, on: tx)
             return targetView
@@ -210,12 +226,13 @@ public struct MemberService: Sendable {
 
     /// The audited fields of a member, for before/after.
     func snapshot(of membership: MembershipModel, on db: any Database) async throws -> [String: String] {
-        let view = try await view(of: membership, on: db)
+        guard let user = try await UserModel.find(membership.userID, on: db) else { throw DomainError.notFound() }
+        let grants = try await AccessGrants.grants(of: [membership.id!], on: db)[membership.id!] ?? []
         return [
-            "email": view.email, "role": view.role.rawValue,
-            "permissions": view.permissions.map(\.rawValue).joined(separator: ","),
-            "allowedPlatforms": view.allowedPlatforms.map(\.rawValue).joined(separator: ","),
-            "accountIds": view.accountIds.joined(separator: ","),
+            "email": user.email, "role": membership.role.rawValue,
+            "permissions": membership.permissions.sorted().map(\.rawValue).joined(separator: ","),
+            "allowedPlatforms": membership.allowedPlatforms.sorted().map(\.rawValue).joined(separator: ","),
+            "accountIds": grants.map(\.apiString).sorted().joined(separator: ","),
         ]
     }
 }

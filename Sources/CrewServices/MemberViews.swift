@@ -3,19 +3,21 @@ import CrewStore
 import Foundation
 import Synchronization
 
-/// A member as the API shows them (API.md).
+/// A member as the API shows them (API.md). A client sees the team members on
+/// their accounts by id, name and role only (`PeopleInSight`): the other
+/// fields are then absent.
 public struct MemberView: Codable, Sendable, Equatable {
     public var id: String
     public var userId: String
-    public var email: String
+    public var email: String?
     public var name: String
     public var role: Role
-    public var permissions: [ClientPermission]
-    public var allowedPlatforms: [Platform]
-    public var accountIds: [String]
-    public var countsAsSeat: Bool
-    public var joinedVia: String
-    public var joinedAt: Date
+    public var permissions: [ClientPermission]?
+    public var allowedPlatforms: [Platform]?
+    public var accountIds: [String]?
+    public var countsAsSeat: Bool?
+    public var joinedVia: String?
+    public var joinedAt: Date?
 
     init(_ membership: MembershipModel, user: UserModel, accountIDs: [UUID]) {
         self.init(
@@ -39,6 +41,19 @@ public struct MemberView: Codable, Sendable, Equatable {
         self.countsAsSeat = countsAsSeat
         self.joinedVia = joinedVia
         self.joinedAt = joinedAt
+    }
+
+    /// Only who the member is in the team, for a client's eyes.
+    func limitedToNameAndRole() -> MemberView {
+        var view = self
+        view.email = nil
+        view.permissions = nil
+        view.allowedPlatforms = nil
+        view.accountIds = nil
+        view.countsAsSeat = nil
+        view.joinedVia = nil
+        view.joinedAt = nil
+        return view
     }
 }
 

@@ -54,8 +54,8 @@ extension PostService {
         let accounts = Dictionary(
             try await SocialAccountModel.query(on: db).filter(\.$id ~~ accountIDs).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let userIDs = Set(rows.flatMap { [$0.authorUserID, $0.approvedByUserID, $0.clientApprovedByUserID].compactMap { $0 } })
-        let names = try await UserModel.names(userIDs, on: db)
-        func person(_ id: UUID?) -> PersonRef? { id.map { PersonRef(userId: $0.apiString, name: names[$0] ?? "Former member") } }
+        let people = try await PeopleInSight.of(access, on: db).people(userIDs, on: db)
+        func person(_ id: UUID?) -> PersonRef? { id.map { people[$0] ?? PersonRef(userId: nil, name: PeopleInSight.formerName) } }
         return rows.map { row in
             let account = accounts[row.accountID]
             return PostView(

@@ -89,7 +89,14 @@ extension PostService {
         let post = try await visiblePost(access, postID, on: db)
         var query = PostCommentModel.query(on: db).filter(\.$postID == post.id!)
         if access.role == .client { query = query.filter(\.$isInternal == false) }
-        return try await query.sort(\.$createdAt).sort(\.$id).all().map(PostCommentView.init)
+        let rows = try await query.sort(\.$createdAt).sort(\.$id).all()
+        // The name kept with a comment is shown only to those who may see its author.
+        let people = try await PeopleInSight.of(access, on: db).people(rows.map(\.authorUserID), on: db)
+        return rows.map { row in
+            var view = PostCommentView(row)
+            if let person = people[row.authorUserID], person.userId == nil { view.author = person }
+            return view
+        }
     }
 
     public func comment(_ access: WorkspaceAccess, postID: UUID, text: String, internal isInternal: Bool, on db: any Database) async throws -> PostCommentView {

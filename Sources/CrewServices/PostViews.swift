@@ -2,9 +2,10 @@ import CrewCore
 import CrewStore
 import Foundation
 
-/// A person as shown next to posts, comments and conversations.
+/// A person as shown next to posts, comments and conversations. `userId` is
+/// absent for a person the caller may not see (`PeopleInSight`).
 public struct PersonRef: Codable, Sendable, Equatable {
-    public var userId: String
+    public var userId: String?
     public var name: String
 }
 

@@ -47,14 +47,14 @@ public struct SocialAccountService: Sendable {
         }
         let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(limit.value + 1).all()
         let pageRows = Array(rows.prefix(limit.value))
-        let items = try await views(of: pageRows, on: db)
+        let items = try await views(of: pageRows, for: access, on: db)
         let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.createdAt, id: $0.id!).encoded } : nil
         return Page(items: items, nextCursor: next)
     }
 
     public func get(_ access: WorkspaceAccess, accountID: UUID, on db: any Database) async throws -> SocialAccountView {
         let account = try await visibleAccount(access, accountID, on: db)
-        return try await views(of: [account], on: db)[0]
+        return try await views(of: [account], for: access, on: db)[0]
     }
 
     /// Every platform with whether it is configured here and whether the caller may use it.
@@ -117,12 +117,9 @@ public struct SocialAccountService: Sendable {
         return account
     }
 
-    func views(of rows: [SocialAccountModel], on db: any Database) async throws -> [SocialAccountView] {
-        let names = try await UserModel.names(rows.compactMap(\.connectedByUserID), on: db)
-        return rows.map { row in
-            let person = row.connectedByUserID.flatMap { id in names[id].map { SocialAccountView.Person(userId: id.apiString, name: $0) } }
-            return SocialAccountView(row, connectedBy: person)
-        }
+    func views(of rows: [SocialAccountModel], for access: WorkspaceAccess, on db: any Database) async throws -> [SocialAccountView] {
+        let people = try await PeopleInSight.of(access, on: db).people(rows.compactMap(\.connectedByUserID), on: db)
+        return rows.map { row in SocialAccountView(row, connectedBy: row.connectedByUserID.flatMap { people[$0] }) }
     }
 }
 

@@ -4,23 +4,19 @@ import Foundation
 
 /// A social account as the API shows it (API.md: `{id,platform,name,status,connectedBy}`).
 public struct SocialAccountView: Codable, Sendable, Equatable {
-    public struct Person: Codable, Sendable, Equatable {
-        public var userId: String
-        public var name: String
-    }
-
     public var id: String
     public var platform: String
     public var name: String
     public var status: String
     /// Why the account needs attention (for `needs_reconnect`).
     public var statusDetail: String?
-    /// Who connected it; `null` for accounts added by the operator.
-    public var connectedBy: Person?
+    /// Who connected it (as the caller may see them); `null` for accounts
+    /// added by the operator.
+    public var connectedBy: PersonRef?
     public var connectedAt: Date
     public var externalId: String?
 
-    init(_ row: SocialAccountModel, connectedBy: Person?) {
+    init(_ row: SocialAccountModel, connectedBy: PersonRef?) {
         self.id = row.id!.apiString
         self.platform = row.platform
         self.name = row.name

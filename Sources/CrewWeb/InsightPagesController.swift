@@ -100,7 +100,7 @@ public struct InsightPagesController: Sendable {
             Model(
                 page: chrome, workspaceID: access.workspaceID.apiString, statusFilter: filter.status ?? "all", rows: rows, hasRows: !rows.isEmpty,
                 thread: thread,
-                members: members.filter { [.owner, .admin, .manager].contains($0.role) || $0.permissions.contains(.manageInbox) }
+                members: members.filter { [.owner, .admin, .manager].contains($0.role) || ($0.permissions?.contains(.manageInbox) ?? false) }
                     .map { Option(value: $0.id, label: $0.name, selected: $0.name == detail?.conversation.assignedTo?.name) },
                 accounts: accounts.map { Option(value: $0.id, label: $0.name, selected: false) },
                 unreadOnly: filter.unreadOnly, mine: filter.assignment == .me))

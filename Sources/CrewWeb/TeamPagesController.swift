@@ -160,9 +160,9 @@ public struct TeamPagesController: Sendable {
                 page: try await web.chrome(context, title: "Edit \(member.name)", currentWorkspace: wid, request: request),
                 workspaceID: wid, member: member, isClient: member.role == .client,
                 roleOptions: teamRoles.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == member.role) },
-                permissionOptions: permissions.map { Option(value: $0.rawValue, label: Self.label($0), selected: member.permissions.contains($0)) },
-                platformOptions: Platform.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: member.allowedPlatforms.contains($0)) },
-                accountOptions: accounts.map { Option(value: $0.id, label: "\($0.name) (\($0.platform))", selected: member.accountIds.contains($0.id)) }))
+                permissionOptions: permissions.map { Option(value: $0.rawValue, label: Self.label($0), selected: member.permissions?.contains($0) ?? false) },
+                platformOptions: Platform.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: member.allowedPlatforms?.contains($0) ?? false) },
+                accountOptions: accounts.map { Option(value: $0.id, label: "\($0.name) (\($0.platform))", selected: member.accountIds?.contains($0.id) ?? false) }))
     }
 
     private func auditPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -207,12 +207,12 @@ public struct TeamPagesController: Sendable {
         init(_ member: MemberView, viewer: Role, workspaceID: String) {
             self.id = member.id
             self.name = member.name
-            self.email = member.email
+            self.email = member.email ?? ""
             self.role = member.role.rawValue
-            self.permissionsText = member.permissions.map { TeamPagesController.label($0) }.joined(separator: ", ")
+            self.permissionsText = (member.permissions ?? []).map { TeamPagesController.label($0) }.joined(separator: ", ")
             self.workspaceID = workspaceID
-            self.accountCount = member.accountIds.count
-            self.countsAsSeat = member.countsAsSeat
+            self.accountCount = member.accountIds?.count ?? 0
+            self.countsAsSeat = member.countsAsSeat ?? false
             self.removable = (try? MembershipRules.checkRemoval(actor: viewer, target: member.role)) != nil
             self.editable = (try? MembershipRules.checkEdit(actor: viewer, target: member.role)) != nil
         }

@@ -116,7 +116,7 @@ import Testing
             try await sql.raw("UPDATE users SET email = 'cleo.renamed@example.com' WHERE id = \(bind: try parseID(member.user.id))").run()
             #expect(try await reading.agrees("after an email change").contains { $0.email == "cleo.renamed@example.com" })
             try await sql.raw("DELETE FROM account_grants WHERE account_id = \(bind: try parseID(account))").run()
-            #expect(try await reading.agrees("after a grant was taken back").allSatisfy { $0.accountIds.isEmpty })
+            #expect(try await reading.agrees("after a grant was taken back").allSatisfy { $0.accountIds == [] })
             try await sql.raw("UPDATE memberships SET role = 'manager' WHERE id = \(bind: try parseID(editor.memberID))").run()
             #expect(try await reading.agrees("after a role change in SQL").contains { $0.id == editor.memberID && $0.role == .manager })
 

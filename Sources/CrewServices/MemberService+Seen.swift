@@ -1,0 +1,82 @@
+import CrewCore
+import CrewStore
+import Foundation
+
+/// The members list for callers who see only some people (managers, editors
+/// and clients; `PeopleRules`). Not kept in `MemberPageCache`: its pages are
+/// per viewer, and its version does not move with the grants that decide them.
+extension MemberService {
+    func listSeen(
+        _ access: WorkspaceAccess, role: String?, pattern: String?, after: KeysetCursor, limit: PageSize, on db: any Database
+    ) async throws -> Page<MemberView> {
+        let sight = try await PeopleInSight.of(access, on: db)
+        let rows: [MemberRow]
+        if access.role == .client {
+            rows = try await db.all(
+                MembersSeenByClient(workspaceID: access.workspaceID, after: after, limit: limit.value + 1, role: role, pattern: pattern, viewer: access.membershipID),
+                as: MemberRow.self)
+        } else {
+            rows = try await db.all(
+                MembersSeenByTeam(workspaceID: access.workspaceID, after: after, limit: limit.value + 1, role: role, pattern: pattern, viewer: access.membershipID),
+                as: MemberRow.self)
+        }
+        let pageRows = Array(rows.prefix(limit.value))
+        // The statement selects whom the rule lets the viewer see; the rule
+        // itself decides what of each is shown (and would drop a row it hides).
+        let items = pageRows.compactMap { sight.view(of: $0.view()) }
+        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    /// The members a manager or editor (`$7`) sees: the team, and the clients
+    /// granted an account the viewer is granted too.
+    private struct MembersSeenByTeam: PreparedStatement {
+        static let plannedEachTime = true
+        static let sql = membersPage(grants: MemberService.postgresGrants, filters: seenFilters(by: .manager, search: roleAndSearchFilters))
+        static let sqliteSQL = membersPage(grants: MemberService.sqliteGrants, filters: seenFilters(by: .manager, search: roleAndSearchFilters))
+
+        let workspaceID: UUID
+        let after: KeysetCursor
+        let limit: Int
+        let role: String?
+        let pattern: String?
+        let viewer: UUID
+        var values: [any PreparedValue] { [workspaceID, after.time, after.id, limit, role, pattern, viewer] }
+    }
+
+    /// The members a client (`$7`) sees: themselves, owner and admins, and the
+    /// managers and editors granted one of their accounts. A client searches
+    /// names only (and their own email): a search over emails would let them
+    /// test addresses they may not see.
+    private struct MembersSeenByClient: PreparedStatement {
+        static let plannedEachTime = true
+        static let sql = membersPage(grants: MemberService.postgresGrants, filters: seenFilters(by: .client, search: clientSearch))
+        static let sqliteSQL = membersPage(grants: MemberService.sqliteGrants, filters: seenFilters(by: .client, search: clientSearch))
+        static let clientSearch = """
+            AND (CAST($5 AS TEXT) IS NULL OR m.role = $5)
+            AND (CAST($6 AS TEXT) IS NULL OR LOWER(u.name) LIKE $6 OR (m.id = $7 AND u.email LIKE $6))
+            """
+
+        let workspaceID: UUID
+        let after: KeysetCursor
+        let limit: Int
+        let role: String?
+        let pattern: String?
+        let viewer: UUID
+        var values: [any PreparedValue] { [workspaceID, after.time, after.id, limit, role, pattern, viewer] }
+    }
+
+    /// The viewer `$7` themselves, the roles they always see, and the roles
+    /// they see when sharing an account with them (`PeopleRules.reach`). The
+    /// role names are the enum's own constants, never input.
+    private static func seenFilters(by viewer: Role, search: String) -> String {
+        let reach = PeopleRules.reach(of: viewer)
+        func list(_ roles: [Role]) -> String { roles.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+        return """
+            \(search)
+            AND (m.id = $7 OR m.role IN (\(list(reach.always))) OR (m.role IN (\(list(reach.whenSharing))) AND EXISTS (
+                SELECT 1 FROM \(AccountGrantModel.schema) mine JOIN \(AccountGrantModel.schema) theirs ON theirs.account_id = mine.account_id
+                WHERE mine.membership_id = $7 AND theirs.membership_id = m.id)))
+            """
+    }
+}
