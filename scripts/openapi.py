@@ -176,7 +176,16 @@ paths = {
     "/api/v1/auth/signup": {"post": op(
         "Create an account and sign in", {"201": json_body(ref("AuthAnswer"), "Signed up")}, body=SIGNUP, auth=False, tag="people")},
     "/api/v1/auth/login": {"post": op(
-        "Sign in; also sets the session cookie", {"200": json_body(ref("AuthAnswer"))}, body=CREDENTIALS, auth=False, tag="people")},
+        "Sign in; also sets the session cookie. Failed log-ins brake the email address (3 free, then 1 s, 2 s, then a lock of "
+        "1 minute doubling to 1 hour, even for the right password) and the client address: 429 rate_limited with Retry-After",
+        {"200": json_body(ref("AuthAnswer"))}, body=CREDENTIALS, auth=False, tag="people")},
+    "/api/v1/auth/password-reset": {"post": op(
+        "Mail a single-use password reset link (1 hour) if the address has an account; 202 either way",
+        {"202": {"description": "Accepted"}}, body=obj({"email": STRING}), auth=False, tag="people")},
+    "/api/v1/auth/password-reset/confirm": {"post": op(
+        "Set a new password with a reset token; ends every session of the person. 410 reset_token_inactive when used, "
+        "replaced or expired", {"204": {"description": "Password set"}}, body=obj({"token": STRING, "password": STRING}),
+        auth=False, tag="people")},
     "/api/v1/auth/logout": {"post": op("End this session", {"204": {"description": "Signed out"}}, tag="people")},
     "/api/v1/me": {"get": op("The signed-in person and their workspaces", {"200": json_body(ref("Me"))}, tag="people")},
     "/api/v1/me/tokens": {

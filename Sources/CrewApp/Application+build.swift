@@ -47,7 +47,7 @@ public func buildComponents(
     let env = CrewEnvironment(
         clock: clock, sealer: try SecretSealer(keyText: keyText), plans: configuration.plans,
         passwordHasher: PasswordHasher(cost: UInt8(configuration.bcryptCost)), publicURL: configuration.publicURL,
-        memberPages: MemberPageCache(capacity: configuration.memberPageCache))
+        memberPages: MemberPageCache(capacity: configuration.memberPageCache), signInLimits: configuration.signInLimits)
     let database = try DatabaseService(
         location: configuration.database, poolSize: configuration.databasePoolSize,
         poolTimeout: .seconds(Int64(configuration.databasePoolTimeout)), logger: logger)
@@ -84,6 +84,7 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     let pages = components.pages
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: InFlightLimitMiddleware(limit: components.configuration.maxInFlight))
+    router.add(middleware: ClientAddressMiddleware(trusted: components.configuration.trustedProxies))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: PrometheusMiddleware(registry: services.metrics))
     router.add(
@@ -92,7 +93,10 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
         }))
     router.add(
         middleware: AuthenticationMiddleware(
-            services: services, credentialPaths: ["/api/v1/auth/login", "/api/v1/auth/signup", "/login", "/signup"],
+            services: services, credentialPaths: [
+                "/api/v1/auth/login", "/api/v1/auth/signup", "/api/v1/auth/password-reset", "/api/v1/auth/password-reset/confirm", "/login",
+                "/signup", "/forgot-password", "/reset-password",
+            ],
             foreignPrefixes: ["/\(SandboxServer.mountPath)/"]))
 
     let api = APIRouter(group: router.group("api/v1"), prefix: "/api/v1", catalog: components.routes)

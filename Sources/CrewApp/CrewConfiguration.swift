@@ -1,4 +1,5 @@
 import CrewConnectors
+import CrewHTTP
 import CrewCore
 import CrewMail
 import CrewServices
@@ -60,6 +61,11 @@ public struct CrewConfiguration: Sendable {
     /// Members pages a process keeps (`CREW_MEMBER_PAGE_CACHE`); 0 reads every
     /// page from the database.
     public var memberPageCache: Int = 256
+    /// Failed log-ins a minute and sign-ups an hour one client address gets
+    /// (`CREW_LOGIN_FAILURES_PER_ADDRESS`, `CREW_SIGNUPS_PER_ADDRESS`; 0: no limit).
+    public var signInLimits = SignInLimits()
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`CREW_TRUSTED_PROXIES`).
+    public var trustedProxies: Set<String> = []
     /// Configured social platforms and where the sandbox platform answers.
     public var connectors: ConnectorSettings
     /// How mail leaves: SMTP when configured, else the outbox folder.
@@ -141,8 +147,21 @@ public struct CrewConfiguration: Sendable {
             backgroundWorkers: workersText == "on")
         configuration.publishRetry = publishRetry
         configuration.memberPageCache = try integer(environment, "CREW_MEMBER_PAGE_CACHE", default: 256, in: 0...100_000)
+        configuration.signInLimits = SignInLimits(
+            failuresPerAddressPerMinute: try integer(environment, "CREW_LOGIN_FAILURES_PER_ADDRESS", default: 30, in: 0...1_000_000),
+            signupsPerAddressPerHour: try integer(environment, "CREW_SIGNUPS_PER_ADDRESS", default: 20, in: 0...1_000_000))
+        configuration.trustedProxies = try addresses(environment, "CREW_TRUSTED_PROXIES")
         configuration.syncSeconds = syncSeconds
         return configuration
+    }
+
+    /// A comma list of IP addresses, or the error naming the setting.
+    private static func addresses(_ environment: [String: String], _ name: String) throws(ConfigurationError) -> Set<String> {
+        let items = (environment[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for item in items where !IPAddressText.isValid(item) {
+            throw ConfigurationError(name, "must be IP addresses separated by commas, got '\(item.prefix(60))'")
+        }
+        return Set(items)
     }
 
     /// A whole number in `range`, or the error naming the setting.

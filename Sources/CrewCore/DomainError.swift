@@ -22,6 +22,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case accountLimitReached(String)
     case linkInactive(String = "This invite link is not active.")
     case invitationInactive(String = "This invitation is no longer valid.")
+    /// A password reset link that was used already, replaced or ran out.
+    case resetTokenInactive(String = "This password reset link is no longer valid. Ask for a new one.")
     case lastOwner(String = "A workspace always keeps its owner.")
     case roleEscalation(String = "You cannot grant more than you have.")
     case clientsCannotRemoveAccounts(String = "Clients cannot disconnect or delete social accounts.")
@@ -53,6 +55,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .accountLimitReached: "account_limit_reached"
         case .linkInactive: "link_inactive"
         case .invitationInactive: "invitation_inactive"
+        case .resetTokenInactive: "reset_token_inactive"
         case .lastOwner: "last_owner"
         case .roleEscalation: "role_escalation"
         case .clientsCannotRemoveAccounts: "clients_cannot_remove_accounts"
@@ -74,7 +77,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .notFound: 404
         case .validationFailed: 422
         case .seatLimitReached, .accountLimitReached, .lastOwner, .conflict: 409
-        case .linkInactive, .invitationInactive: 410
+        case .linkInactive, .invitationInactive, .resetTokenInactive: 410
         case .rateLimited: 429
         case .unavailable: 503
         case .invalidState: 400
@@ -93,6 +96,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .accountLimitReached: "Social account limit reached"
         case .linkInactive: "Invite link inactive"
         case .invitationInactive: "Invitation inactive"
+        case .resetTokenInactive: "Reset link inactive"
         case .lastOwner: "Last owner"
         case .roleEscalation: "Role escalation"
         case .clientsCannotRemoveAccounts: "Clients cannot remove accounts"
@@ -110,7 +114,7 @@ public enum DomainError: Error, Sendable, Equatable {
     public var detail: String {
         switch self {
         case .unauthenticated(let d), .forbidden(let d), .notFound(let d), .seatLimitReached(let d),
-            .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .lastOwner(let d),
+            .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .resetTokenInactive(let d), .lastOwner(let d),
             .roleEscalation(let d), .clientsCannotRemoveAccounts(let d), .platformNotAllowed(let d),
             .conflict(let d), .unavailable(let d), .invalidState(let d), .platformFailed(let d), .selfApproval(let d):
             d

@@ -10,7 +10,8 @@ import NIOCore
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address, for audit rows and rate limits.
-    public let remoteAddress: String?
+    /// (`ClientAddressMiddleware` puts the client behind a trusted proxy here.)
+    public var remoteAddress: String?
     /// The signed-in person, if any.
     public var identity: Identity?
     /// The caller's membership of the workspace in the path, when the
@@ -51,6 +52,9 @@ public struct AppRequestContext: RequestContext {
         guard let identity else { throw .unauthenticated() }
         return identity
     }
+
+    /// Where a log-in, sign-up or reset attempt comes from, for its brakes.
+    public var signInOrigin: SignInOrigin { SignInOrigin(address: remoteAddress, logger: logger) }
 
     /// Who is acting, for audit rows.
     public var actor: Actor {

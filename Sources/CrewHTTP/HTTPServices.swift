@@ -10,6 +10,7 @@ public struct HTTPServices: Sendable {
     public let database: DatabaseService
     public let env: CrewEnvironment
     public let accounts: AccountService
+    public let passwordResets: PasswordResetService
     public let workspaces: WorkspaceService
     public let members: MemberService
     public let invitations: InvitationService
@@ -30,6 +31,7 @@ public struct HTTPServices: Sendable {
         self.database = database
         self.env = env
         self.accounts = AccountService(env: env)
+        self.passwordResets = PasswordResetService(env: env)
         self.workspaces = WorkspaceService(env: env)
         self.members = MemberService(env: env)
         self.invitations = InvitationService(env: env)

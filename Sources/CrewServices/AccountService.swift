@@ -14,23 +14,29 @@ public struct AccountService: Sendable {
     let env: CrewEnvironment
     let audit: AuditLog
     let decoyHash: DecoyHash
+    let brakes: SignInBrakes
 
     public init(env: CrewEnvironment) {
         self.env = env
         self.audit = AuditLog(clock: env.clock)
         self.decoyHash = DecoyHash(hasher: env.passwordHasher)
+        self.brakes = SignInBrakes(env: env)
     }
 
     // MARK: Sign-up and log-in
 
-    /// Creates a person and signs them in.
-    public func signup(email rawEmail: String, password: String, name rawName: String, on db: any Database) async throws -> AuthResult {
+    /// Creates a person and signs them in. `origin` nil is the operator (the
+    /// command line), whom no per-address limit brakes.
+    public func signup(
+        email rawEmail: String, password: String, name rawName: String, from origin: SignInOrigin?, on db: any Database
+    ) async throws -> AuthResult {
         var validator = FieldValidator()
         let email = validator.check { () throws(DomainError) in try EmailAddress(rawEmail) }
         validator.check { () throws(DomainError) in try AccountRules.validatePassword(password) }
         let name = validator.check { () throws(DomainError) in try AccountRules.validName(rawName) }
         try validator.finish()
         guard let email, let name else { preconditionFailure("finish() throws when a check failed") }
+        if let origin { try await brakes.signUp(from: origin, on: db) }
 
         let hash = try await env.passwordHasher.hash(password)
         return try await db.writeTransaction { tx in
@@ -45,23 +51,26 @@ public struct AccountService: Sendable {
 
     /// Creates a person without signing them in (the `crew user create` command).
     public func createUser(email rawEmail: String, password: String, name: String, on db: any Database) async throws -> UserView {
-        let result = try await signup(email: rawEmail, password: password, name: name, on: db)
+        let result = try await signup(email: rawEmail, password: password, name: name, from: nil, on: db)
         try await SessionModel.query(on: db).filter(\.$tokenHash == SecureToken.hash(result.token)).delete()
         return result.user
     }
 
     /// Checks the password and mints a fresh session; the answer never reveals
-    /// whether the email exists.
-    public func login(email rawEmail: String, password: String, on db: any Database) async throws -> AuthResult {
+    /// whether the email exists (unknown addresses are braked like known ones).
+    /// Braked attempts are refused with 429 before the password is checked.
+    public func login(email rawEmail: String, password: String, from origin: SignInOrigin, on db: any Database) async throws -> AuthResult {
         let failure = DomainError.unauthenticated("Email or password is incorrect.")
         let email = try? EmailAddress(rawEmail)
+        try await brakes.checkLogIn(email: email?.value, from: origin, on: db)
         var user: UserModel?
         if let email { user = try await UserModel.query(on: db).filter(\.$email == email.value).first() }
-        guard let user else {
-            _ = try await env.passwordHasher.verify(password, hash: decoyHash.value())
+        guard let user, try await env.passwordHasher.verify(password, hash: user.passwordHash) else {
+            if user == nil { _ = try await env.passwordHasher.verify(password, hash: decoyHash.value()) }
+            try await brakes.failed(email: email?.value, user: user, from: origin, on: db)
             throw failure
         }
-        guard try await env.passwordHasher.verify(password, hash: user.passwordHash) else { throw failure }
+        try await brakes.succeeded(email: user.email, on: db)
         return try await startSession(for: user, on: db)
     }
 

@@ -15,12 +15,14 @@ public struct CrewEnvironment: Sendable {
     /// Members pages read at the workspace's current members-list version,
     /// shared by every service of this process.
     public var memberPages: MemberPageCache
+    /// How many sign-in attempts one client address gets.
+    public var signInLimits: SignInLimits
 
     public init(
         clock: CrewClock = .live, sealer: SecretSealer, plans: PlanCatalog = .defaults,
         passwordHasher: PasswordHasher = PasswordHasher(cost: 12),
         sessionLifetime: TimeInterval = 30 * 24 * 3600, publicURL: String,
-        memberPages: MemberPageCache = MemberPageCache()
+        memberPages: MemberPageCache = MemberPageCache(), signInLimits: SignInLimits = SignInLimits()
     ) {
         self.clock = clock
         self.sealer = sealer
@@ -29,5 +31,6 @@ public struct CrewEnvironment: Sendable {
         self.sessionLifetime = sessionLifetime
         self.publicURL = publicURL
         self.memberPages = memberPages
+        self.signInLimits = signInLimits
     }
 }

@@ -22,6 +22,9 @@ public enum MailTemplates {
         var joinerEmail = ""
         var approverName = ""
         var removerName = ""
+        var recipientName = ""
+        /// About the person's Crew account, not a workspace (the footer says so).
+        var accountMail = false
     }
 
     static let library: MustacheLibrary = {
@@ -102,5 +105,23 @@ enum CrewMails {
                 subject: "You were removed from \(workspaceName) on Crew", workspaceName: workspaceName,
                 buttonURL: "\(publicURL)/", buttonText: "Open Crew", removerName: removerName),
             workspaceID: workspaceID)
+    }
+
+    static func accountLocked(to: String, name: String, until: Date, resetURL: String) -> OutgoingMail {
+        MailTemplates.compose(
+            "account_locked", to: to,
+            MailTemplates.Model(
+                subject: "Log-in to your Crew account is paused", workspaceName: "", buttonURL: resetURL, buttonText: "Set a new password",
+                expiresText: MailTemplates.dateText(until), recipientName: name, accountMail: true),
+            workspaceID: nil)
+    }
+
+    static func passwordReset(to: String, name: String, resetURL: String, expiresAt: Date) -> OutgoingMail {
+        MailTemplates.compose(
+            "password_reset", to: to,
+            MailTemplates.Model(
+                subject: "Set a new password for Crew", workspaceName: "", buttonURL: resetURL, buttonText: "Set a new password",
+                expiresText: MailTemplates.dateText(expiresAt), recipientName: name, accountMail: true),
+            workspaceID: nil)
     }
 }

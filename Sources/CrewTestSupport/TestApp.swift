@@ -47,6 +47,11 @@ public struct TestApp: Sendable {
             // the same rows (and take a post due after `clock.advance` before
             // the test's round does). The Python suites run the real workers.
             "CREW_BACKGROUND_WORKERS": "off",
+            // Every in-process request comes from no address, so the per-address
+            // limits would count all of a test's sign-ups and log-ins as one
+            // client's; the brake tests turn them on.
+            "CREW_LOGIN_FAILURES_PER_ADDRESS": "0",
+            "CREW_SIGNUPS_PER_ADDRESS": "0",
         ]
         settings.merge(environment) { $1 }
         let configuration = try CrewConfiguration.load(environment: settings, overrides: .init(database: databaseURL(location)))

@@ -41,10 +41,17 @@ extension TestApp {
     /// The invitation token from the newest mail queued for `email`, as a person
     /// would copy it from the message.
     public func invitationToken(for email: String) async throws -> String {
-        guard let mail = try await OutboxMessageModel.query(on: db).filter(\.$toAddress == email)
-            .sort(\.$seq, .descending).first(),
+        try await tokenInNewestMail(to: email)
+    }
+
+    /// The `token=` of the newest mail queued for `email` (an invitation, a
+    /// password reset), as a person would copy it from the message.
+    public func tokenInNewestMail(to email: String, kind: String? = nil) async throws -> String {
+        var query = OutboxMessageModel.query(on: db).filter(\.$toAddress == email)
+        if let kind { query = query.filter(\.$kind == kind) }
+        guard let mail = try await query.sort(\.$seq, .descending).first(),
             let text = MailBody.open(mail.textBody, with: services.env.sealer), let range = text.range(of: "token=")
-        else { throw TestFailure("no invitation mail for \(email)") }
+        else { throw TestFailure("no mail with a token for \(email)") }
         return String(text[range.upperBound...].prefix(SecureToken.textLength))
     }
 }

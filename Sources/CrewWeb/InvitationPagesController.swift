@@ -33,7 +33,7 @@ public struct InvitationPagesController: Sendable {
             if identity == nil {
                 do {
                     (session, identity) = try await web.signUpOrLogIn(
-                        mode: form.mode, email: preview.email, password: form.password ?? "", name: form.name ?? "", on: db)
+                        mode: form.mode, email: preview.email, password: form.password ?? "", name: form.name ?? "", from: context.signInOrigin, on: db)
                 } catch let error as DomainError {
                     return try await page(token: token, context: context, request: request, error: WebController.message(error), status: error.status)
                 }

@@ -108,7 +108,7 @@ public struct LinkPagesController: Sendable {
         if identity == nil {
             do {
                 (session, identity) = try await web.signUpOrLogIn(
-                    mode: form.mode, email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", on: db)
+                    mode: form.mode, email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", from: context.signInOrigin, on: db)
             } catch let error as DomainError {
                 return try await joinPage(token: token, request: request, context: context, error: WebController.message(error), status: error.status)
             }

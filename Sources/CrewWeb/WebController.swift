@@ -116,7 +116,8 @@ public struct WebController: Sendable {
     private func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let form = try await Self.form(LoginForm.self, request, context)
         do {
-            let result = try await services.accounts.login(email: form.email ?? "", password: form.password ?? "", on: services.db(context))
+            let result = try await services.accounts.login(
+                email: form.email ?? "", password: form.password ?? "", from: context.signInOrigin, on: services.db(context))
             return signedIn(result, to: Self.safeNext(form.next) ?? "/")
         } catch let error as DomainError {
             let model = FormModel(
@@ -129,7 +130,8 @@ public struct WebController: Sendable {
         let form = try await Self.form(SignupForm.self, request, context)
         do {
             let result = try await services.accounts.signup(
-                email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", on: services.db(context))
+                email: form.email ?? "", password: form.password ?? "", name: form.name ?? "", from: context.signInOrigin,
+                on: services.db(context))
             return signedIn(result)
         } catch let error as DomainError {
             let model = FormModel(
@@ -157,11 +159,11 @@ public struct WebController: Sendable {
     /// Signs a visitor up (`mode` "signup") or in from a form that also does
     /// something else in the same step (accepting an invitation, joining by link).
     func signUpOrLogIn(
-        mode: String?, email: String, password: String, name: String, on db: any Database
+        mode: String?, email: String, password: String, name: String, from origin: SignInOrigin, on db: any Database
     ) async throws -> (AuthResult, Identity) {
         let result = mode == "signup"
-            ? try await services.accounts.signup(email: email, password: password, name: name, on: db)
-            : try await services.accounts.login(email: email, password: password, on: db)
+            ? try await services.accounts.signup(email: email, password: password, name: name, from: origin, on: db)
+            : try await services.accounts.login(email: email, password: password, from: origin, on: db)
         guard let identity = try await services.accounts.authenticate(token: result.token, on: db) else {
             throw DomainError.unauthenticated()
         }

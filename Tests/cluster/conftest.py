@@ -54,6 +54,8 @@ class Cluster:
         self.env = {
             "CREW_DATABASE_URL": self.database_url, "CREW_SECRET_KEY": SECRET_KEY, "CREW_BCRYPT_COST": "4",
             "CREW_DB_POOL_SIZE": "4", "CREW_DB_POOL_TIMEOUT": "2", "CREW_REQUEST_TIMEOUT": "3", "CREW_PLAN_CLUSTER": "1/10",
+            # nginx in front, as README.md sets it up.
+            "CREW_TRUSTED_PROXIES": "127.0.0.1",
         }
         self.env.update(extra_env or {})
         self.port = free_port()

@@ -49,6 +49,23 @@ def test_a_session_made_on_one_process_works_on_every_process(cluster):
     assert {call(cluster.url, "GET", "/api/v1/me", token=token)[0] for _ in range(9)} == {200}
 
 
+def test_failed_log_ins_on_one_process_lock_the_account_on_every_process(cluster):
+    email = f"locked-{uuid.uuid4().hex[:8]}@example.com"
+    status, _ = call(cluster.url, "POST", "/api/v1/auth/signup", {"email": email, "password": "a long password", "name": "Lou"})
+    assert status == 201
+    wrong = {"email": email, "password": "not the password"}
+    first, second, third = cluster.processes
+    # Five failures spread over the processes, each waiting out the slow-down
+    # (1 s after the third, 2 s after the fourth); the fifth locks for a minute.
+    for process, pause in [(first, 0), (second, 0), (third, 1.1), (first, 2.1), (second, 0)]:
+        status, problem = call(process.url, "POST", "/api/v1/auth/login", wrong)
+        assert status == 401, problem
+        time.sleep(pause)
+    for process in cluster.processes:
+        status, problem = call(process.url, "POST", "/api/v1/auth/login", {"email": email, "password": "a long password"})
+        assert status == 429 and problem["code"] == "rate_limited", (status, problem)
+
+
 def test_fifty_concurrent_joins_for_the_last_seat_admit_exactly_one(cluster):
     owner = signup(cluster.url, "Olga")
     wid = workspace(cluster.url, owner, plan="cluster")  # one seat

@@ -37,6 +37,10 @@ class CrewServer:
         if os.environ.get("CREW_SUITE_DATABASE_URL"):
             env["CREW_DATABASE_URL"] = os.environ["CREW_SUITE_DATABASE_URL"]
             env.setdefault("CREW_SECRET_KEY", "ab" * 32)
+        # Every suite signs up and logs in many people from 127.0.0.1; the
+        # per-address brakes are tested on their own (test_foundation.py).
+        env.setdefault("CREW_LOGIN_FAILURES_PER_ADDRESS", "0")
+        env.setdefault("CREW_SIGNUPS_PER_ADDRESS", "0")
         env.update(extra_env or {})
         args = [crew_binary(), "serve"] + (["--demo"] if demo else [])
         self._log = open(self.log_path, "w")

@@ -14,6 +14,8 @@ public struct AuthController: Sendable {
     struct SignupBody: Decodable { var email: String; var password: String; var name: String }
     struct LoginBody: Decodable { var email: String; var password: String }
     struct TokenBody: Decodable { var name: String }
+    struct ResetRequestBody: Decodable { var email: String }
+    struct ResetBody: Decodable { var token: String; var password: String }
 
     /// `{token, user, csrfToken}`: the CSRF token is what a browser script sends
     /// as `X-CSRF-Token` when it uses the cookie instead of the bearer token.
@@ -23,13 +25,26 @@ public struct AuthController: Sendable {
         api.post("auth/signup") { request, context in
             let body = try await request.decode(as: SignupBody.self, context: context)
             let result = try await services.accounts.signup(
-                email: body.email, password: body.password, name: body.name, on: services.db(context))
+                email: body.email, password: body.password, name: body.name, from: context.signInOrigin, on: services.db(context))
             return try answer(result, status: .created, request: request, context: context)
         }
         api.post("auth/login") { request, context in
             let body = try await request.decode(as: LoginBody.self, context: context)
-            let result = try await services.accounts.login(email: body.email, password: body.password, on: services.db(context))
+            let result = try await services.accounts.login(
+                email: body.email, password: body.password, from: context.signInOrigin, on: services.db(context))
             return try answer(result, status: .ok, request: request, context: context)
+        }
+        // 202 whether or not the address has an account: the answer never tells.
+        api.post("auth/password-reset") { request, context in
+            let body = try await request.decode(as: ResetRequestBody.self, context: context)
+            try await services.passwordResets.request(email: body.email, from: context.signInOrigin, on: services.db(context))
+            return HTTPResponse.Status.accepted
+        }
+        api.post("auth/password-reset/confirm") { request, context in
+            let body = try await request.decode(as: ResetBody.self, context: context)
+            try await services.passwordResets.reset(
+                token: body.token, newPassword: body.password, from: context.signInOrigin, on: services.db(context))
+            return HTTPResponse.Status.noContent
         }
         api.post("auth/logout") { _, context in
             let identity = try context.requireIdentity()

@@ -116,6 +116,18 @@ extension SessionModel {
     }
 }
 
+extension LoginGuardModel {
+    public var properties: [any AnyProperty] {
+        [$id, $email, $failures, $lockedUntil, $updatedAt]
+    }
+}
+
+extension PasswordResetModel {
+    public var properties: [any AnyProperty] {
+        [$id, $userID, $tokenHash, $createdAt, $expiresAt, $usedAt]
+    }
+}
+
 extension SocialAccountModel {
     public var properties: [any AnyProperty] {
         [$id, $workspaceID, $platform, $name, $statusText, $connectedByUserID, $createdAt, $externalID, $credentialsSealed, $tokenExpiresAt, $statusDetail, $refreshClaimedUntil, $updatedAt, $disconnectedAt, $inboxSyncedAt, $metricsSyncedAt, $syncClaimedUntil]
@@ -155,6 +167,8 @@ public let modelsWithListedProperties: [any Model.Type] = [
     PostModel.self,
     PostCommentModel.self,
     SessionModel.self,
+    LoginGuardModel.self,
+    PasswordResetModel.self,
     SocialAccountModel.self,
     UserModel.self,
     WorkspaceModel.self,
