@@ -123,7 +123,7 @@ public enum DomainError: Error, Sendable, Equatable {
                 ? "\(errors[0].field): \(errors[0].message)"
                 : "\(errors.count) fields are invalid."
         case .rateLimited(let seconds):
-            "Too many attempts; try again in \(seconds) seconds."
+            "Too many attempts; try again in \(seconds == 1 ? "1 second" : "\(seconds) seconds")."
         }
     }
 

@@ -89,6 +89,48 @@ import Testing
         }
     }
 
+    @Test func forgotPasswordMailsALinkWhosePageSetsTheNewPassword() async throws {
+        try await TestApp.run { app in
+            let dana = try await app.signup("Dana Web")
+            let login = try await app.client.send(.get, "/login")
+            #expect(login.text.contains("href=\"/forgot-password\""))
+            #expect(try await app.client.send(.get, "/forgot-password").status == .ok)
+            let asked = try await app.client.send(.post, "/forgot-password", body: formBody(["email": dana.email]), headers: form)
+            #expect(asked.status == .ok)
+            #expect(asked.text.contains("on its way"))
+            let token = try await app.tokenInNewestMail(to: dana.email, kind: "password_reset")
+            let page = try await app.client.send(.get, "/reset-password?token=\(token)")
+            #expect(page.status == .ok)
+            #expect(page.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            #expect(page.text.contains("value=\"\(token)\""))
+            let short = try await app.client.send(.post, "/reset-password", body: formBody(["token": token, "password": "short"]), headers: form)
+            #expect(short.status == .unprocessableContent)
+            let set = try await app.client.send(
+                .post, "/reset-password", body: formBody(["token": token, "password": "a brand new passphrase"]), headers: form)
+            #expect(set.status == .ok)
+            #expect(set.text.contains("Your new password is set"))
+            let again = try await app.client.send(
+                .post, "/reset-password", body: formBody(["token": token, "password": "a brand new passphrase"]), headers: form)
+            #expect(again.status == .gone)
+            #expect(again.text.contains("Ask for a new link"))
+            let signedIn = try await app.client.send(
+                .post, "/login", body: formBody(["email": dana.email, "password": "a brand new passphrase"]), headers: form)
+            #expect(signedIn.status == .found)
+        }
+    }
+
+    @Test func aLockedLogInSaysHowLongToWait() async throws {
+        try await TestApp.run { app in
+            let dana = try await app.signup("Dana Web")
+            for _ in 0..<3 {
+                _ = try await app.client.send(.post, "/login", body: formBody(["email": dana.email, "password": "not it"]), headers: form)
+            }
+            let braked = try await app.client.send(.post, "/login", body: formBody(["email": dana.email, "password": dana.password]), headers: form)
+            #expect(braked.status == .tooManyRequests)
+            #expect(braked.text.contains("try again in 1 second."))
+        }
+    }
+
     @Test func invalidSignupKeepsWhatWasTyped() async throws {
         try await TestApp.run { app in
             let response = try await app.client.send(
