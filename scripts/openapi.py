@@ -131,6 +131,14 @@ schemas = {
         required=["id", "actorName", "action", "targetType", "targetLabel", "createdAt"],
     ),
     "AuditEventList": obj({"items": {"type": "array", "items": ref("AuditEvent")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "SeatPreview": obj({"before": ref("Usage"), "after": ref("Usage"), "fits": {"type": "boolean"}, "detail": STRING}),
+    "SeatPreviewRequest": obj({
+        "invitation": obj({"emails": STRINGS, "role": ROLE, "permissions": {"type": "array", "items": PERMISSION}},
+                          required=["emails", "role"]),
+        "member": obj({"memberId": STRING, "role": ROLE, "permissions": {"type": "array", "items": PERMISSION}}, required=["memberId"]),
+        "link": obj({"permissions": {"type": "array", "items": PERMISSION}}),
+        "plan": STRING,
+    }, required=[]),
     "BulkDeleteAnswer": obj({"removed": {"type": "array", "items": STRING}}),
     "InviteLink": obj({
         "url": STRING, "status": {"type": "string", "enum": ["enabled", "disabled"]},
@@ -209,6 +217,10 @@ paths = {
             {"200": json_body(ref("Workspace"))}, params=[WID],
             body=obj({"name": {"type": "string", "maxLength": 200}, "plan": STRING}, required=[]), tag="workspaces"),
     },
+    "/api/v1/workspaces/{wid}/seats/preview": {"post": op(
+        "Seats before and after a proposed change (exactly one of invitation, member, link, plan) and whether it fits; "
+        "changes nothing. Bad input gets the change's own error.",
+        {"200": json_body(ref("SeatPreview"))}, params=[WID], body=ref("SeatPreviewRequest"), tag="workspaces")},
     "/api/v1/workspaces/{wid}/members": {"get": op(
         "Members the caller may see, in join order; filter by role, search name/email (clients: names)", {"200": json_body(ref("MemberList"))},
         params=[WID, query("role", "owner, admin, manager, editor or client"), query("q", "search in name and email"),

@@ -236,7 +236,7 @@ public struct InvitationService: Sendable {
     }
 
     /// Existing members and people with a pending invitation are refused (409).
-    private func refuseExisting(_ emails: [EmailAddress], in workspaceID: UUID, on db: any Database) async throws {
+    func refuseExisting(_ emails: [EmailAddress], in workspaceID: UUID, on db: any Database) async throws {
         let values = emails.map(\.value)
         let members = try await MembershipModel.query(on: db)
             .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)

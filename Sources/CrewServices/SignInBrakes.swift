@@ -48,11 +48,15 @@ struct SignInBrakes: Sendable {
 
     /// Refuses the attempt while `email` waits after failures or its address
     /// used up its failures this minute. The right password is refused too.
-    func checkLogIn(email: String?, from origin: SignInOrigin, on db: any Database) async throws {
-        if let email, let until = try await SignInGuardStore.lockedUntil(email, on: db), until > env.clock.now {
+    /// - Returns: whether `email` has failures counted (a success clears them).
+    func checkLogIn(email: String?, from origin: SignInOrigin, on db: any Database) async throws -> Bool {
+        var count: SignInGuardStore.Count?
+        if let email { count = try await SignInGuardStore.count(email, on: db) }
+        if let until = count?.lockedUntil, until > env.clock.now {
             throw DomainError.rateLimited(retryAfterSeconds: LoginBrake.retryAfter(until: until, now: env.clock.now))
         }
         try await checkAddress(origin, on: db)
+        return count != nil
     }
 
     /// Whether the client address used up its failed attempts this minute.

@@ -106,3 +106,16 @@ extension WorkspaceService {
         }
     }
 }
+
+extension WorkspaceService {
+    /// The operator's access to a workspace from the command line: the owner's
+    /// powers, with audit rows naming `crew (command line)`. Not found when the
+    /// workspace does not exist.
+    public func operatorAccess(workspaceID: UUID, on db: any Database) async throws -> WorkspaceAccess {
+        guard let owner = try await MembershipModel.query(on: db)
+            .filter(\.$workspaceID == workspaceID).filter(\.$roleText == Role.owner.rawValue).first()
+        else { throw DomainError.notFound("No workspace \(workspaceID.apiString).") }
+        return WorkspaceAccess(
+            workspaceID: workspaceID, membershipID: owner.id!, userID: owner.userID, facts: MemberFacts(role: .owner), actor: .commandLine)
+    }
+}

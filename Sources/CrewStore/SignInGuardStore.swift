@@ -6,9 +6,15 @@ import Foundation
 /// one statement each, so concurrent failures from several processes are all
 /// counted.
 public enum SignInGuardStore {
-    /// Until when no log-in for `email` is checked; nil when none is waited for.
-    public static func lockedUntil(_ email: String, on db: any Database) async throws -> Date? {
-        try await db.first(LockOf(email: email), as: LockRow.self)?.locked_until
+    /// The failures in a row counted for `email`.
+    public struct Count: Sendable, Equatable {
+        /// No attempt is checked before this time (nil: none is waited for).
+        public var lockedUntil: Date?
+    }
+
+    /// The count of `email`; nil when it has no failures (nothing to clear).
+    public static func count(_ email: String, on db: any Database) async throws -> Count? {
+        try await db.first(LockOf(email: email), as: LockRow.self).map { Count(lockedUntil: $0.locked_until) }
     }
 
     /// Counts one failure for `email` at `now`; returns the failures in a row,

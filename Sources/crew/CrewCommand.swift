@@ -14,7 +14,10 @@ struct CrewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crew",
         abstract: "Crew: team and client management for social-media workspaces.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, Demo.self, SandboxCommand.self, Doctor.self],
+        subcommands: [
+            Serve.self, Migrate.self, UserCommand.self, WorkspaceCommand.self, LinkCommand.self, MemberCommand.self, Demo.self, SandboxCommand.self,
+            Doctor.self,
+        ],
         defaultSubcommand: Serve.self)
 
     /// Swift concurrency's jobs run on NIO's event loops instead of a pool of

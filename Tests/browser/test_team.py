@@ -22,6 +22,8 @@ def test_invite_accept_edit_refuse_and_bulk_delete(crew, browser, second_browser
     browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-button]").click()
     browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-emails]").send_keys(editor_email)
     browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-role] option[value=editor]").click()
+    # Before sending, the dialog says what the invitation does to the seats (POST …/seats/preview).
+    wait_text(browser, "[data-testid=invite-seat-preview]", "This editor will take a seat: 1 of 2 used after.")
     screenshot(browser, "10-invite-dialog")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=send-invite]").click()
     wait_text(browser, "[role=status]", f"Invitation sent to {editor_email}")
@@ -44,6 +46,7 @@ def test_invite_accept_edit_refuse_and_bulk_delete(crew, browser, second_browser
     browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-button]").click()
     browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-emails]").send_keys(client_email)
     browser.find_element(By.CSS_SELECTOR, "[data-testid=invite-role] option[value=client]").click()
+    wait_text(browser, "[data-testid=invite-seat-preview]", "This client will not take a seat: 1 of 2 used after.")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=send-invite]").click()
     wait_text(browser, "[role=status]", client_email)
     token = invitation_link(crew, client_email).split("token=")[1]

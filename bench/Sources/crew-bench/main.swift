@@ -187,6 +187,8 @@ func joinRun(concurrency: Int, joiners: [Identity]) async throws -> (rate: Doubl
 
 let serialJoins = try await joinRun(concurrency: 1, joiners: try await makeJoiners(max(20, arguments.reps), tag: "c1"))
 let parallelJoins = try await joinRun(concurrency: 32, joiners: try await makeJoiners(max(64, arguments.reps * 5), tag: "c32"))
+let seenRows = try await measureSeenMembers(components, workspaceID: workspaceID, owner: access, reps: arguments.reps)
+let logInRows = try await measureLogInUnderAttack(components, seconds: arguments.reps >= 100 ? 10 : 2)
 let accountRows = try await measureAccounts(components, reps: arguments.reps)
 let postRows = try await measurePosts(components, reps: arguments.reps, posts: arguments.posts, due: arguments.due)
 await database.shutdown()
@@ -204,10 +206,13 @@ print("""
     \(row("bulk delete of 1,000 members", bulk.sorted()))
     \(row("link join, concurrency 1", serialJoins.samples))
     \(row("link join, concurrency 32", parallelJoins.samples))
+    \(seenRows)
     \(accountRows)
     \(postRows)
 
     Link joins per second (seat check on): \(String(format: "%.0f", serialJoins.rate)) at concurrency 1, \(String(format: "%.0f", parallelJoins.rate)) at concurrency 32.
+
+    \(logInRows)
 
     Policy check: \(String(format: "%.1f", policyNanos)) ns per call (\(calls) calls, \(allowed) allowed).
 

@@ -31,3 +31,43 @@ document.addEventListener("click", async (event) => {
   button.textContent = "Copied";
   setTimeout(() => { button.textContent = "Copy"; }, 1500);
 });
+
+// Seat previews: a form with data-seat-preview="invitation" or "link" shows,
+// in its [data-seat-preview-output], what the change would do to the plan's
+// seats (POST …/seats/preview changes nothing) before the person confirms.
+const seatPreviewTimers = new WeakMap();
+async function previewSeats(form) {
+  const output = form.querySelector("[data-seat-preview-output]");
+  const workspace = (form.getAttribute("action").match(/^\/w\/([^/]+)\//) || [])[1];
+  if (!output || !workspace) return;
+  const permissions = [...form.querySelectorAll("input[name='permissions[]']:checked")].map((box) => box.value);
+  let body;
+  if (form.dataset.seatPreview === "invitation") {
+    const emails = form.elements.emails.value.split(/[\s,;]+/).filter(Boolean);
+    if (emails.length === 0) { output.textContent = ""; return; }
+    const role = form.elements.role.value;
+    body = { invitation: { emails, role, permissions: role === "client" ? permissions : [] } };
+  } else {
+    body = { link: { permissions } };
+  }
+  try {
+    const response = await fetch(`/api/v1/workspaces/${workspace}/seats/preview`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": form.elements.csrf_token.value },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json();
+    output.textContent = response.ok ? answer.detail : answer.detail || "The preview is not available.";
+    output.classList.toggle("error", !response.ok || !answer.fits);
+  } catch {
+    output.textContent = "";
+  }
+}
+for (const kind of ["input", "change"]) {
+  document.addEventListener(kind, (event) => {
+    const form = event.target.closest && event.target.closest("form[data-seat-preview]");
+    if (!form) return;
+    clearTimeout(seatPreviewTimers.get(form));
+    seatPreviewTimers.set(form, setTimeout(() => previewSeats(form), 250));
+  });
+}
