@@ -139,6 +139,7 @@ schemas = {
         "link": obj({"permissions": {"type": "array", "items": PERMISSION}}),
         "plan": STRING,
     }, required=[]),
+    "BulkUpdateAnswer": obj({"updated": {"type": "array", "items": STRING}}),
     "BulkDeleteAnswer": obj({"removed": {"type": "array", "items": STRING}}),
     "InviteLink": obj({
         "url": STRING, "status": {"type": "string", "enum": ["enabled", "disabled"]},
@@ -238,6 +239,13 @@ paths = {
     "/api/v1/workspaces/{wid}/members/bulk-delete": {"post": op(
         "Remove many members, all or nothing", {"200": json_body(ref("BulkDeleteAnswer"))},
         params=[WID], body=obj({"memberIds": STRINGS}), tag="members")},
+    "/api/v1/workspaces/{wid}/members/bulk-update": {"post": op(
+        "Change role, client permissions, allowed platforms or account grants (replaced) of many members, all or nothing; "
+        "409/403 with refused:[{id,code,detail}] and nothing changed; seats checked once for the batch",
+        {"200": json_body(ref("BulkUpdateAnswer"))}, params=[WID],
+        body=obj({"memberIds": STRINGS, "role": ROLE, "permissions": {"type": "array", "items": PERMISSION},
+                  "allowedPlatforms": {"type": "array", "items": PLATFORM}, "accountIds": STRINGS}, required=["memberIds"]),
+        tag="members")},
     "/api/v1/workspaces/{wid}/transfer-ownership": {"post": op(
         "Make an admin the owner (owner only)", {"200": json_body(ref("Member"))},
         params=[WID], body=obj({"memberId": STRING}), tag="members")},

@@ -41,14 +41,7 @@ extension MemberService {
     /// - Returns: the removed member ids.
     public func removeMany(_ access: WorkspaceAccess, ids: [String], on db: any Database) async throws -> [String] {
         try access.require(.manageMembers)
-        guard !ids.isEmpty else { throw DomainError.invalid("memberIds", "must name at least one member") }
-        guard ids.count <= Self.bulkLimit else {
-            throw DomainError.invalid("memberIds", "at most \(Self.bulkLimit) members per request, got \(ids.count)")
-        }
-        let duplicates = Dictionary(grouping: ids.map { $0.lowercased() }, by: { $0 }).filter { $0.value.count > 1 }.keys
-        guard duplicates.isEmpty else {
-            throw DomainError.invalid("memberIds", "lists \(duplicates.sorted().prefix(3).joined(separator: ", ")) more than once")
-        }
+        try Self.checkBulkIDs(ids)
         return try await db.workspaceTransaction(access.workspaceID) { tx in
             let parsed = ids.map { UUID(uuidString: $0) }
             let valid = parsed.compactMap { $0 }
@@ -129,7 +122,8 @@ private struct RemovalCandidates: PreparedStatement {
     }
 }
 
-private struct DeleteGrants: PreparedStatement {
+/// The grants of these memberships (a removal, or a bulk edit replacing them).
+struct DeleteGrants: PreparedStatement {
     static let sql = "DELETE FROM \(AccountGrantModel.schema) WHERE \(IDList.postgres("membership_id", in: "$1"))"
     static let sqliteSQL = "DELETE FROM \(AccountGrantModel.schema) WHERE \(IDList.sqlite("membership_id", in: "$1"))"
     let memberships: IDList

@@ -19,7 +19,7 @@ public struct TeamPagesController: Sendable {
     struct Option { var value: String; var label: String; var selected = false }
 
     struct InviteForm: Decodable { var emails: String?; var role: String?; var permissions: [String]?; var accountIds: [String]? }
-    struct BulkForm: Decodable { var memberIds: [String]? }
+    struct BulkForm: Decodable { var memberIds: [String]?; var bulkRole: String? }
     struct EditForm: Decodable { var role: String?; var permissions: [String]?; var allowedPlatforms: [String]?; var accountIds: [String]? }
 
     public func register(on router: Router<AppRequestContext>) {
@@ -41,6 +41,14 @@ public struct TeamPagesController: Sendable {
                 let form = try await WebController.form(BulkForm.self, request, context)
                 let removed = try await services.members.removeMany(access, ids: form.memberIds ?? [], on: db)
                 return "Removed \(removed.count) member\(removed.count == 1 ? "" : "s")."
+            }
+        }
+        router.post("w/:wid/members/bulk-update") { request, context in
+            try await action(context, back: "users") { access, db in
+                let form = try await WebController.form(BulkForm.self, request, context)
+                let role = form.bulkRole ?? ""
+                let updated = try await services.members.updateMany(access, ids: form.memberIds ?? [], patch: MemberPatch(role: role), on: db)
+                return "Made \(updated.count) member\(updated.count == 1 ? "" : "s") \(role)\(updated.count == 1 ? "" : "s")."
             }
         }
         router.post("w/:wid/members/:mid/delete") { _, context in
@@ -107,7 +115,7 @@ public struct TeamPagesController: Sendable {
             var nextCursor: String?
             var invitations: [InvitationRow]
             var hasInvitations: Bool
-            var roleOptions, permissionOptions: [Option]
+            var roleOptions, teamRoleOptions, permissionOptions: [Option]
             var accounts: [SocialAccountList.Item]
             var hasAccounts: Bool
             var link: LinkPanel
@@ -130,6 +138,7 @@ public struct TeamPagesController: Sendable {
                 workspaceID: wid, seatsText: WebController.usageText(workspace.seats), members: rows, nextCursor: page.nextCursor,
                 invitations: invitationRows, hasInvitations: !invitationRows.isEmpty,
                 roleOptions: roles.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized) },
+                teamRoleOptions: roles.filter(\.isTeamRole).map { Option(value: $0.rawValue, label: $0.rawValue.capitalized) },
                 permissionOptions: ClientPermission.allCases.map { Option(value: $0.rawValue, label: Self.label($0)) },
                 accounts: accounts, hasAccounts: !accounts.isEmpty, link: linkPanel,
                 joinRequests: joinRequests.map { JoinRequestRow(id: $0.id, name: $0.name, email: $0.email, workspaceID: wid) },

@@ -82,6 +82,23 @@ import Testing
         }
     }
 
+    @Test func bulkRoleChangeFromTheForm() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let a = try await app.addMember("A", to: wid, role: .editor)
+            let b = try await app.addMember("B", to: wid, role: .editor)
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            #expect(page.contains("data-testid=\"bulk-role\""))
+            let token = try csrf(page)
+            let response = try await app.client.send(
+                .post, "/w/\(wid)/members/bulk-update",
+                body: "csrf_token=\(token)&bulkRole=manager&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)", headers: cookie(owner, form: true))
+            #expect(response.headers[.location]?.contains("Made%202%20members%20managers") == true, "\(response.headers[.location] ?? "")")
+            #expect(try await MembershipModel.query(on: app.db).filter(\.$roleText == "manager").count() == 2)
+        }
+    }
+
     @Test func acceptPageSignsUpAndJoinsInOneStep() async throws {
         try await TestApp.run { app in
             let owner = try await app.signup("Olga")

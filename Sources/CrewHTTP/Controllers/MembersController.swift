@@ -19,6 +19,14 @@ public struct MembersController: Sendable {
         var accountIds: [String]?
     }
     struct BulkDeleteBody: Decodable { var memberIds: [String] }
+    struct BulkUpdateBody: Decodable {
+        var memberIds: [String]
+        var role: String?
+        var permissions: [String]?
+        var allowedPlatforms: [String]?
+        var accountIds: [String]?
+    }
+    struct BulkUpdateAnswer: Encodable { var updated: [String] }
     struct BulkDeleteAnswer: Encodable { var removed: [String] }
     struct TransferBody: Decodable { var memberId: String }
     struct WorkspacePatchBody: Decodable { var name: String?; var plan: String? }
@@ -58,6 +66,13 @@ public struct MembersController: Sendable {
             let body = try await request.decode(as: BulkDeleteBody.self, context: context)
             let removed = try await services.members.removeMany(access, ids: body.memberIds, on: services.db(context))
             return try context.json(BulkDeleteAnswer(removed: removed), request: request)
+        }
+        api.post("workspaces/:wid/members/bulk-update") { request, context in
+            let access = try await services.access(context)
+            let body = try await request.decode(as: BulkUpdateBody.self, context: context)
+            let patch = MemberPatch(role: body.role, permissions: body.permissions, allowedPlatforms: body.allowedPlatforms, accountIds: body.accountIds)
+            let updated = try await services.members.updateMany(access, ids: body.memberIds, patch: patch, on: services.db(context))
+            return try context.json(BulkUpdateAnswer(updated: updated), request: request)
         }
         api.post("workspaces/:wid/transfer-ownership") { request, context in
             let access = try await services.access(context)
