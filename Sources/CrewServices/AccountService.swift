@@ -62,16 +62,15 @@ public struct AccountService: Sendable {
     public func login(email rawEmail: String, password: String, from origin: SignInOrigin, on db: any Database) async throws -> AuthResult {
         let failure = DomainError.unauthenticated("Email or password is incorrect.")
         let email = try? EmailAddress(rawEmail)
-        let hadFailures = try await brakes.checkLogIn(email: email?.value, from: origin, on: db)
+        let failures = try await brakes.admitLogIn(email: email?.value, from: origin, on: db)
         var user: UserModel?
         if let email { user = try await UserModel.query(on: db).filter(\.$email == email.value).first() }
         guard let user, try await env.passwordHasher.verify(password, hash: user.passwordHash) else {
             if user == nil { _ = try await env.passwordHasher.verify(password, hash: decoyHash.value()) }
-            try await brakes.failed(email: email?.value, user: user, from: origin, on: db)
+            try await brakes.failed(email: email?.value, failures: failures, user: user, from: origin, on: db)
             throw failure
         }
-        // Most log-ins follow no failure: they write nothing for the brake.
-        if hadFailures { try await brakes.succeeded(email: user.email, on: db) }
+        try await brakes.succeeded(email: user.email, on: db)
         return try await startSession(for: user, on: db)
     }
 

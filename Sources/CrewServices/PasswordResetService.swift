@@ -30,7 +30,7 @@ public struct PasswordResetService: Sendable {
     public func request(email rawEmail: String, from origin: SignInOrigin, on db: any Database) async throws {
         let email = try EmailAddress(rawEmail)
         try await brakes.checkAddress(origin, on: db)
-        try await brakes.failed(email: nil, user: nil, from: origin, on: db)
+        try await brakes.failed(email: nil, failures: 0, user: nil, from: origin, on: db)
         guard let user = try await UserModel.query(on: db).filter(\.$email == email.value).first() else { return }
         let bucket = "reset-mail:\(email.value)"
         guard (try? await limiter.check(bucket, limit: Self.mailsPerHour, window: 3_600, on: db)) != nil else {

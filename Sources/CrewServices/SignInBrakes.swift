@@ -46,17 +46,20 @@ struct SignInBrakes: Sendable {
         self.audit = AuditLog(clock: env.clock)
     }
 
-    /// Refuses the attempt while `email` waits after failures or its address
-    /// used up its failures this minute. The right password is refused too.
-    /// - Returns: whether `email` has failures counted (a success clears them).
-    func checkLogIn(email: String?, from origin: SignInOrigin, on db: any Database) async throws -> Bool {
-        var count: SignInGuardStore.Count?
-        if let email { count = try await SignInGuardStore.count(email, on: db) }
-        if let until = count?.lockedUntil, until > env.clock.now {
-            throw DomainError.rateLimited(retryAfterSeconds: LoginBrake.retryAfter(until: until, now: env.clock.now))
-        }
+    /// Admits an attempt for `email`, counting it up front, or refuses it while
+    /// the email waits after failures or its address used up its failures this
+    /// minute. The right password is refused too.
+    /// - Returns: the failures in a row this attempt makes if it fails.
+    func admitLogIn(email: String?, from origin: SignInOrigin, on db: any Database) async throws -> Int {
         try await checkAddress(origin, on: db)
-        return count != nil
+        guard let email else { return 0 }
+        let now = env.clock.now
+        switch try await SignInGuardStore.enter(email, at: now, waitAfter: LoginBrake.wait(afterFailures:), on: db) {
+        case .waiting(let until):
+            throw DomainError.rateLimited(retryAfterSeconds: LoginBrake.retryAfter(until: until, now: now))
+        case .admitted(let failures):
+            return failures
+        }
     }
 
     /// Whether the client address used up its failed attempts this minute.
@@ -66,23 +69,19 @@ struct SignInBrakes: Sendable {
         try await limiter.check(Self.addressBucket(origin.address), limit: limit, window: 60, on: db)
     }
 
-    /// Counts a failed log-in for the email (known or not) and its address;
-    /// the failure that locks the account first mails its owner.
-    func failed(email: String?, user: UserModel?, from origin: SignInOrigin, on db: any Database) async throws {
+    /// An admitted attempt failed (`failures` in a row, counted at admission):
+    /// counts it for the address; the failure that locks the account first
+    /// mails its owner.
+    func failed(email: String?, failures: Int, user: UserModel?, from origin: SignInOrigin, on db: any Database) async throws {
         if env.signInLimits.failuresPerAddressPerMinute > 0 {
             try await limiter.hit(Self.addressBucket(origin.address), window: 60, on: db)
         }
-        guard let email else { return }
-        let now = env.clock.now
-        let failures = try await SignInGuardStore.countFailure(email, at: now, on: db)
-        let wait = LoginBrake.wait(afterFailures: failures)
-        guard wait > 0 else { return }
-        let until = now.addingTimeInterval(wait)
-        try await SignInGuardStore.lock(email, until: until, on: db)
-        guard failures >= LoginBrake.lockAfter else { return }
-        // The log and the audit name the account, never what was typed.
-        origin.logger.warning(
-            "log-in locked after failed attempts",
+        guard let email, failures >= LoginBrake.lockAfter else { return }
+        let until = env.clock.now.addingTimeInterval(LoginBrake.wait(afterFailures: failures))
+        // The log and the audit name the account, never what was typed; a
+        // flood logs its first lock as a warning and the doublings below it.
+        origin.logger.log(
+            level: LoginBrake.locksFirst(failures) ? .warning : .info, "log-in locked after failed attempts",
             metadata: ["email": "\(email)", "failures": "\(failures)", "until": "\(until.formatted(.iso8601))", "ip": "\(origin.address ?? "unknown")"])
         guard let user, LoginBrake.locksFirst(failures) else { return }
         try await db.writeTransaction { tx in

@@ -2,34 +2,41 @@ import FluentKit
 import Foundation
 
 /// The failed-log-in counts (`login_guards`) and password reset tokens
-/// (`password_resets`), in statements every process shares. Counts move in
-/// one statement each, so concurrent failures from several processes are all
+/// (`password_resets`), in statements every process shares: counts move in
+/// one statement each, so concurrent attempts from several processes are all
 /// counted.
 public enum SignInGuardStore {
-    /// The failures in a row counted for `email`.
-    public struct Count: Sendable, Equatable {
-        /// No attempt is checked before this time (nil: none is waited for).
-        public var lockedUntil: Date?
+    /// What `enter` decided about one attempt.
+    public enum Entry: Sendable, Equatable {
+        /// The attempt may be checked; `failures` counts it already (as if it
+        /// failed), so concurrent attempts see it before its password is checked.
+        case admitted(failures: Int)
+        /// No attempt is checked before `until`.
+        case waiting(until: Date)
     }
 
-    /// The count of `email`; nil when it has no failures (nothing to clear).
-    public static func count(_ email: String, on db: any Database) async throws -> Count? {
-        try await db.first(LockOf(email: email), as: LockRow.self).map { Count(lockedUntil: $0.locked_until) }
-    }
-
-    /// Counts one failure for `email` at `now`; returns the failures in a row,
-    /// this one included.
-    public static func countFailure(_ email: String, at now: Date, on db: any Database) async throws -> Int {
-        guard let row = try await db.first(CountFailure(id: UUID(), email: email, now: now), as: FailuresRow.self) else {
-            throw NoRowReturned(statement: "counting a failed log-in")
+    /// Counts an attempt for `email` up front, unless it must wait, and sets
+    /// the wait its count calls for (`waitAfter`) in the same transaction: a
+    /// flood of concurrent attempts gets exactly as many password checks as
+    /// the brake allows, never one per attempt already in flight.
+    public static func enter(
+        _ email: String, at now: Date, waitAfter: @escaping @Sendable (Int) -> TimeInterval, on db: any Database
+    ) async throws -> Entry {
+        // A flood at a locked email is refused by this read alone (no write).
+        if let until = try await db.first(LockOf(email: email), as: LockRow.self)?.locked_until, until > now {
+            return .waiting(until: until)
         }
-        return row.failures
-    }
-
-    /// No attempt for `email` is checked before `until` (a later lock already
-    /// set by another process stays).
-    public static func lock(_ email: String, until: Date, on db: any Database) async throws {
-        try await db.run(Lock(email: email, until: until))
+        return try await db.writeTransaction { tx in
+            // PostgreSQL re-checks the WHERE on the row a concurrent attempt
+            // just committed; SQLite has one writer at a time.
+            guard let row = try await tx.first(CountAttempt(id: UUID(), email: email, now: now), as: FailuresRow.self) else {
+                let until = try await tx.first(LockOf(email: email), as: LockRow.self)?.locked_until
+                return .waiting(until: until ?? now.addingTimeInterval(1))
+            }
+            let wait = waitAfter(row.failures)
+            if wait > 0 { try await tx.run(Lock(email: email, until: now.addingTimeInterval(wait))) }
+            return .admitted(failures: row.failures)
+        }
     }
 
     /// Starts the count for `email` again (a log-in succeeded, or the password was reset).
@@ -59,10 +66,12 @@ public enum SignInGuardStore {
         var values: [any PreparedValue] { [email] }
     }
 
-    private struct CountFailure: PreparedStatement {
+    /// One more attempt, unless the email waits (then no row comes back).
+    private struct CountAttempt: PreparedStatement {
         static let sql = """
             INSERT INTO \(LoginGuardModel.schema) (id, email, failures, updated_at) VALUES ($1, $2, 1, $3)
             ON CONFLICT (email) DO UPDATE SET failures = \(LoginGuardModel.schema).failures + 1, updated_at = $3
+            WHERE \(LoginGuardModel.schema).locked_until IS NULL OR \(LoginGuardModel.schema).locked_until <= $3
             RETURNING failures
             """
         let id: UUID
@@ -72,10 +81,7 @@ public enum SignInGuardStore {
     }
 
     private struct Lock: PreparedStatement {
-        static let sql = """
-            UPDATE \(LoginGuardModel.schema) SET locked_until = $2
-            WHERE email = $1 AND (locked_until IS NULL OR locked_until < $2)
-            """
+        static let sql = "UPDATE \(LoginGuardModel.schema) SET locked_until = $2 WHERE email = $1"
         let email: String
         let until: Date
         var values: [any PreparedValue] { [email, until] }
@@ -119,10 +125,4 @@ public enum SignInGuardStore {
         var user_id: RowID
         init(reading columns: inout ColumnReader) throws { user_id = try columns.next("user_id") }
     }
-}
-
-/// An `INSERT … RETURNING` answered no row (the database broke its promise).
-public struct NoRowReturned: Error, CustomStringConvertible {
-    public var statement: String
-    public var description: String { "\(statement) returned no row" }
 }

@@ -187,6 +187,7 @@ func joinRun(concurrency: Int, joiners: [Identity]) async throws -> (rate: Doubl
 
 let serialJoins = try await joinRun(concurrency: 1, joiners: try await makeJoiners(max(20, arguments.reps), tag: "c1"))
 let parallelJoins = try await joinRun(concurrency: 32, joiners: try await makeJoiners(max(64, arguments.reps * 5), tag: "c32"))
+let bulkRoleRow = try await measureBulkRoleChange(components, workspaceID: workspaceID, owner: access, runs: max(3, min(20, arguments.reps / 10)))
 let seenRows = try await measureSeenMembers(components, workspaceID: workspaceID, owner: access, reps: arguments.reps)
 let logInRows = try await measureLogInUnderAttack(components, seconds: arguments.reps >= 100 ? 10 : 2)
 let accountRows = try await measureAccounts(components, reps: arguments.reps)
@@ -206,6 +207,7 @@ print("""
     \(row("bulk delete of 1,000 members", bulk.sorted()))
     \(row("link join, concurrency 1", serialJoins.samples))
     \(row("link join, concurrency 32", parallelJoins.samples))
+    \(bulkRoleRow)
     \(seenRows)
     \(accountRows)
     \(postRows)
