@@ -263,6 +263,14 @@ paths = {
     },
     "/api/v1/workspaces/{wid}/invitations/{iid}": {"delete": op(
         "Revoke a pending invitation", {"204": {"description": "Revoked"}}, params=[WID, IID], tag="invitations")},
+    "/api/v1/workspaces/{wid}/invitations/bulk-resend": {"post": op(
+        "Resend many pending invitations (new tokens), all or nothing; 409 with refused:[{id,code,detail}] and nothing sent",
+        {"200": json_body(obj({"resent": {"type": "array", "items": STRING}}))}, params=[WID],
+        body=obj({"invitationIds": STRINGS}), tag="invitations")},
+    "/api/v1/workspaces/{wid}/invitations/bulk-revoke": {"post": op(
+        "Revoke many pending invitations, all or nothing; 409 with refused:[{id,code,detail}] and nothing revoked",
+        {"200": json_body(obj({"revoked": {"type": "array", "items": STRING}}))}, params=[WID],
+        body=obj({"invitationIds": STRINGS}), tag="invitations")},
     "/api/v1/workspaces/{wid}/invitations/{iid}/resend": {"post": op(
         "Send again with a new token and expiry", {"200": json_body(ref("Invitation"))}, params=[WID, IID], tag="invitations")},
     "/api/v1/invitations/accept": {"post": op(

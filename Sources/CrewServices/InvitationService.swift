@@ -189,7 +189,7 @@ public struct InvitationService: Sendable {
     // MARK: Helpers
 
     /// Mints a new token, stores its hash, sets the expiry and queues the mail.
-    private func send(_ invitation: InvitationModel, workspaceName: String, resent: Bool, on tx: any Database) async throws {
+    func send(_ invitation: InvitationModel, workspaceName: String, resent: Bool, on tx: any Database) async throws {
         let token = SecureToken.generate()
         let now = env.clock.now
         invitation.tokenHash = SecureToken.hash(token)

@@ -11,7 +11,7 @@ extension MemberService {
     /// - Returns: the ids of the members that changed.
     public func updateMany(_ access: WorkspaceAccess, ids: [String], patch: MemberPatch, on db: any Database) async throws -> [String] {
         try access.require(.manageMembers)
-        try Self.checkBulkIDs(ids)
+        try BulkIDs.check(ids, field: "memberIds")
         guard patch.role != nil || patch.permissions != nil || patch.allowedPlatforms != nil || patch.accountIds != nil else {
             throw DomainError.invalid("body", "give at least one of role, permissions, allowedPlatforms or accountIds")
         }
@@ -54,18 +54,6 @@ extension MemberService {
             let entries = try await auditEntries(edits, grants: accounts, grantsBefore: grantsBefore, access: access, batch: batch, on: tx)
             try await audit.record(entries, by: access.actor, on: tx)
             return edits.map { $0.member.id!.apiString }
-        }
-    }
-
-    /// Ids of a bulk request: some, at most `bulkLimit`, none twice.
-    static func checkBulkIDs(_ ids: [String]) throws(DomainError) {
-        guard !ids.isEmpty else { throw DomainError.invalid("memberIds", "must name at least one member") }
-        guard ids.count <= bulkLimit else {
-            throw DomainError.invalid("memberIds", "at most \(bulkLimit) members per request, got \(ids.count)")
-        }
-        let duplicates = Dictionary(grouping: ids.map { $0.lowercased() }, by: { $0 }).filter { $0.value.count > 1 }.keys
-        guard duplicates.isEmpty else {
-            throw DomainError.invalid("memberIds", "lists \(duplicates.sorted().prefix(3).joined(separator: ", ")) more than once")
         }
     }
 

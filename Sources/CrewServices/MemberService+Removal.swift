@@ -20,9 +20,24 @@ public struct BulkRefused: Error, Sendable, Equatable {
     }
 }
 
+/// The ids of a bulk request: some, at most `limit`, none twice.
+public enum BulkIDs {
+    /// The most ids one bulk request takes.
+    public static let limit = 1000
+
+    static func check(_ ids: [String], field: String) throws(DomainError) {
+        guard !ids.isEmpty else { throw DomainError.invalid(field, "must name at least one") }
+        guard ids.count <= limit else { throw DomainError.invalid(field, "at most \(limit) per request, got \(ids.count)") }
+        let duplicates = Dictionary(grouping: ids.map { $0.lowercased() }, by: { $0 }).filter { $0.value.count > 1 }.keys
+        guard duplicates.isEmpty else {
+            throw DomainError.invalid(field, "lists \(duplicates.sorted().prefix(3).joined(separator: ", ")) more than once")
+        }
+    }
+}
+
 extension MemberService {
     /// The most ids one bulk removal takes.
-    public static let bulkLimit = 1000
+    public static let bulkLimit = BulkIDs.limit
 
     /// Removes one member (DESIGN §6). Nothing but the membership, its grants and
     /// the invitations it sent is touched.
@@ -41,7 +56,7 @@ extension MemberService {
     /// - Returns: the removed member ids.
     public func removeMany(_ access: WorkspaceAccess, ids: [String], on db: any Database) async throws -> [String] {
         try access.require(.manageMembers)
-        try Self.checkBulkIDs(ids)
+        try BulkIDs.check(ids, field: "memberIds")
         return try await db.workspaceTransaction(access.workspaceID) { tx in
             let parsed = ids.map { UUID(uuidString: $0) }
             let valid = parsed.compactMap { $0 }

@@ -20,6 +20,7 @@ public struct TeamPagesController: Sendable {
 
     struct InviteForm: Decodable { var emails: String?; var role: String?; var permissions: [String]?; var accountIds: [String]? }
     struct BulkForm: Decodable { var memberIds: [String]?; var bulkRole: String? }
+    struct InvitationsForm: Decodable { var invitationIds: [String]? }
     struct EditForm: Decodable { var role: String?; var permissions: [String]?; var allowedPlatforms: [String]?; var accountIds: [String]? }
 
     public func register(on router: Router<AppRequestContext>) {
@@ -82,6 +83,20 @@ public struct TeamPagesController: Sendable {
             try await action(context, back: "users") { access, db in
                 try await services.invitations.revoke(access, invitationID: try parseID(context.parameters.get("iid")), on: db)
                 return "Invitation revoked."
+            }
+        }
+        router.post("w/:wid/invitations/bulk-resend") { request, context in
+            try await action(context, back: "users") { access, db in
+                let form = try await WebController.form(InvitationsForm.self, request, context)
+                let resent = try await services.invitations.resendMany(access, ids: form.invitationIds ?? [], on: db)
+                return "Sent \(resent.count) invitation\(resent.count == 1 ? "" : "s") again."
+            }
+        }
+        router.post("w/:wid/invitations/bulk-revoke") { request, context in
+            try await action(context, back: "users") { access, db in
+                let form = try await WebController.form(InvitationsForm.self, request, context)
+                let revoked = try await services.invitations.revokeMany(access, ids: form.invitationIds ?? [], on: db)
+                return "Revoked \(revoked.count) invitation\(revoked.count == 1 ? "" : "s")."
             }
         }
         router.get("w/:wid/audit") { request, context in try await auditPage(request, context) }

@@ -21,6 +21,9 @@ public struct InvitationsController: Sendable {
         var accountIds: [String]?
     }
     struct AcceptBody: Decodable { var token: String }
+    struct BulkBody: Decodable { var invitationIds: [String] }
+    struct ResentAnswer: Encodable { var resent: [String] }
+    struct RevokedAnswer: Encodable { var revoked: [String] }
 
     public func register(on api: APIRouter) {
         api.post("workspaces/:wid/invitations") { request, context in
@@ -52,6 +55,18 @@ public struct InvitationsController: Sendable {
         api.post("workspaces/:wid/invitations/:iid/resend") { _, context in
             let access = try await services.access(context)
             return try await services.invitations.resend(access, invitationID: try parseID(context.parameters.get("iid")), on: services.db(context))
+        }
+        api.post("workspaces/:wid/invitations/bulk-resend") { request, context in
+            let access = try await services.access(context)
+            let body = try await request.decode(as: BulkBody.self, context: context)
+            let resent = try await services.invitations.resendMany(access, ids: body.invitationIds, on: services.db(context))
+            return try context.json(ResentAnswer(resent: resent), request: request)
+        }
+        api.post("workspaces/:wid/invitations/bulk-revoke") { request, context in
+            let access = try await services.access(context)
+            let body = try await request.decode(as: BulkBody.self, context: context)
+            let revoked = try await services.invitations.revokeMany(access, ids: body.invitationIds, on: services.db(context))
+            return try context.json(RevokedAnswer(revoked: revoked), request: request)
         }
         api.post("invitations/accept") { request, context in
             let identity = try context.requireIdentity()
