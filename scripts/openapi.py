@@ -91,8 +91,9 @@ schemas = {
         "id": STRING, "name": STRING, "plan": STRING, "seats": ref("Usage"), "accounts": ref("Usage"), "createdAt": DATETIME,
     }),
     "APIToken": obj(
-        {"id": STRING, "name": STRING, "createdAt": DATETIME, "lastUsedAt": DATETIME, "token": STRING},
-        required=["id", "name", "createdAt"], nullable=["lastUsedAt"],
+        {"id": STRING, "name": STRING, "createdAt": DATETIME, "lastUsedAt": DATETIME, "token": STRING,
+         "scope": {"type": "string", "enum": ["read", "read_write"]}, "workspaceId": STRING, "expiresAt": DATETIME},
+        required=["id", "name", "createdAt", "scope"], nullable=["lastUsedAt"],
     ),
     "APITokenList": obj({"items": {"type": "array", "items": ref("APIToken")}, "nextCursor": {"type": "string", "nullable": True}}),
     "Health": obj({"status": STRING, "database": STRING}),
@@ -200,8 +201,11 @@ paths = {
     "/api/v1/me/tokens": {
         "get": op("Personal access tokens", {"200": json_body(ref("APITokenList"))}, tag="people"),
         "post": op(
-            "Create a personal access token (shown once)", {"201": json_body(ref("APIToken"), "Created")},
-            body=obj({"name": {"type": "string", "maxLength": 200}}), tag="people"),
+            "Create a personal access token (shown once; only with a signed-in session): scope read or read_write "
+            "(default), optionally one workspace and an expiry. A read token gets 403 on writes; a workspace token 404 elsewhere",
+            {"201": json_body(ref("APIToken"), "Created")},
+            body=obj({"name": {"type": "string", "maxLength": 200}, "scope": {"type": "string", "enum": ["read", "read_write"]},
+                      "workspaceId": STRING, "expiresAt": DATETIME}, required=["name"]), tag="people"),
     },
     "/api/v1/me/tokens/{tid}": {"delete": op(
         "Revoke a personal access token", {"204": {"description": "Revoked"}},

@@ -55,6 +55,8 @@ public struct HTTPServices: Sendable {
     public func access(_ context: AppRequestContext) async throws -> WorkspaceAccess {
         let identity = try context.requireIdentity()
         let workspaceID = try parseID(context.parameters.get("wid"))
+        // A token limited to one workspace does not reach the others (as if not a member).
+        if let only = identity.tokenWorkspace, only != workspaceID { throw DomainError.notFound("No such workspace.") }
         if let caller = context.callerMembership, caller.workspaceID == workspaceID {
             return WorkspaceAccess(caller, userID: identity.userID, actor: context.actor)
         }

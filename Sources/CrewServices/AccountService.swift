@@ -319,28 +319,16 @@ public struct AccountService: Sendable {
         }
     }
 
-    private func authenticateAPIToken(_ token: String, on db: any Database) async throws -> Identity? {
-        guard SecureToken.isWellFormed(token.dropFirst(Self.apiTokenPrefix.count)) else { return nil }
-        let hash = SecureToken.hash(token)
-        guard let row = try await APITokenModel.query(on: db).filter(\.$tokenHash == hash).filter(\.$revokedAt == nil).first(),
-            let user = try await UserModel.find(row.userID, on: db)
-        else { return nil }
-        // Record use at most once a minute, so busy automation does not turn every read into a write.
-        let now = env.clock.now
-        if row.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
-            row.lastUsedAt = now
-            try await row.update(on: db)
-        }
-        return Identity(userID: row.userID, email: user.email, name: user.name, credential: .apiToken(id: row.id!), tokenHash: hash)
-    }
-
     // MARK: The person
 
     /// What `/me` shows; `workspaces` when the authentication read them already.
     public func me(_ identity: Identity, workspaces: [MeView.WorkspaceSummary]? = nil, on db: any Database) async throws -> MeView {
         var summaries = workspaces
         if summaries == nil { summaries = try await self.workspaces(of: identity, on: db) }
-        return MeView(id: identity.userID.apiString, email: identity.email, name: identity.name, workspaces: summaries ?? [])
+        var shown = summaries ?? []
+        // A token limited to one workspace shows only that one.
+        if let only = identity.tokenWorkspace?.apiString { shown = shown.filter { $0.id == only } }
+        return MeView(id: identity.userID.apiString, email: identity.email, name: identity.name, workspaces: shown)
     }
 
     private func workspaces(of identity: Identity, on db: any Database) async throws -> [MeView.WorkspaceSummary] {
@@ -351,32 +339,6 @@ public struct AccountService: Sendable {
     private static func summaries(_ rows: [WorkspaceRow]) -> [MeView.WorkspaceSummary] {
         rows.map { MeView.WorkspaceSummary(id: $0.id.uuid.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
             .sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
-    }
-
-    // MARK: Personal access tokens
-
-    public func createAPIToken(name rawName: String, for identity: Identity, on db: any Database) async throws -> APITokenView {
-        let name = try AccountRules.validName(rawName)
-        let token = Self.apiTokenPrefix + SecureToken.generate()
-        let row = APITokenModel(userID: identity.userID, name: name, tokenHash: SecureToken.hash(token), createdAt: env.clock.now)
-        try await row.create(on: db)
-        return APITokenView(row, token: token)
-    }
-
-    public func listAPITokens(for identity: Identity, on db: any Database) async throws -> [APITokenView] {
-        try await APITokenModel.query(on: db)
-            .filter(\.$userID == identity.userID).filter(\.$revokedAt == nil)
-            .sort(\.$createdAt, .descending).all()
-            .map { APITokenView($0) }
-    }
-
-    /// Revokes one of the person's own tokens; another person's token is "not found".
-    public func revokeAPIToken(id: UUID, for identity: Identity, on db: any Database) async throws {
-        guard let row = try await APITokenModel.query(on: db)
-            .filter(\.$id == id).filter(\.$userID == identity.userID).filter(\.$revokedAt == nil).first()
-        else { throw DomainError.notFound("No such access token.") }
-        row.revokedAt = env.clock.now
-        try await row.update(on: db)
     }
 }
 

@@ -51,6 +51,11 @@ public struct APITokenView: Codable, Sendable, Equatable {
     public var name: String
     public var createdAt: Date
     public var lastUsedAt: Date?
+    /// `read` or `read_write`.
+    public var scope: TokenScope
+    /// The one workspace the token reaches; absent: every workspace of its person.
+    public var workspaceId: String?
+    public var expiresAt: Date?
     /// Present only in the answer to creation.
     public var token: String?
 
@@ -59,6 +64,9 @@ public struct APITokenView: Codable, Sendable, Equatable {
         self.name = model.name
         self.createdAt = model.createdAt
         self.lastUsedAt = model.lastUsedAt
+        self.scope = TokenScope(rawValue: model.scope) ?? .read
+        self.workspaceId = model.workspaceID?.apiString
+        self.expiresAt = model.expiresAt
         self.token = token
     }
 }

@@ -13,7 +13,7 @@ public struct AuthController: Sendable {
 
     struct SignupBody: Decodable { var email: String; var password: String; var name: String }
     struct LoginBody: Decodable { var email: String; var password: String }
-    struct TokenBody: Decodable { var name: String }
+    struct TokenBody: Decodable { var name: String; var scope: String?; var workspaceId: String?; var expiresAt: Date? }
     struct ResetRequestBody: Decodable { var email: String }
     struct ResetBody: Decodable { var token: String; var password: String }
 
@@ -59,7 +59,9 @@ public struct AuthController: Sendable {
         api.post("me/tokens") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decode(as: TokenBody.self, context: context)
-            let token = try await services.accounts.createAPIToken(name: body.name, for: identity, on: services.db(context))
+            let token = try await services.accounts.createAPIToken(
+                .init(name: body.name, scope: body.scope, workspaceId: body.workspaceId, expiresAt: body.expiresAt), for: identity,
+                on: services.db(context))
             return try context.json(token, status: .created, request: request)
         }
         api.get("me/tokens") { _, context in

@@ -41,6 +41,7 @@ public struct WorkspacesController: Sendable {
     public func register(on api: APIRouter) {
         api.post("workspaces") { request, context in
             let identity = try context.requireIdentity()
+            if identity.tokenWorkspace != nil { throw DomainError.forbidden("This access token is limited to one workspace.") }
             let body = try await request.decode(as: CreateBody.self, context: context)
             let workspace = try await services.workspaces.create(
                 name: body.name, plan: body.plan, ownerID: identity.userID, actor: context.actor, on: services.db(context))

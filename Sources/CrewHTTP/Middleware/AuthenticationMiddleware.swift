@@ -41,6 +41,9 @@ public struct AuthenticationMiddleware: RouterMiddleware {
                 throw DomainError.unauthenticated("The access token is unknown, expired or revoked.")
             }
             found.apply(to: &context)
+            if let identity = context.identity, !identity.allows(method: request.method.rawValue) {
+                throw DomainError.forbidden("This access token is read-only.")
+            }
         } else if Self.isSafe(request.method) || !credentialPaths.contains(request.uri.path), let cookie = request.cookies[SessionCookie.name]?.value, !cookie.isEmpty {
             // A stale cookie is simply ignored: the person is anonymous and may log in again.
             if let found = try await authenticate(cookie, readingAhead: readAhead, on: db) {

@@ -4,7 +4,7 @@ import FluentKit
 
 extension APITokenModel {
     public var properties: [any AnyProperty] {
-        [$id, $userID, $name, $tokenHash, $createdAt, $lastUsedAt, $revokedAt]
+        [$id, $userID, $name, $tokenHash, $createdAt, $lastUsedAt, $revokedAt, $scope, $workspaceID, $expiresAt]
     }
 }
 
