@@ -103,6 +103,7 @@ schemas = {
         "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
         "accountIds": {"type": "array", "items": STRING}, "countsAsSeat": {"type": "boolean"},
         "joinedVia": {"type": "string", "enum": ["owner", "email", "link"]}, "joinedAt": DATETIME,
+        "accessUntil": DATETIME,
     }, required=["id", "userId", "name", "role"]),
         "description": "A member as the caller may see them: a client sees other members' id, userId, name and role only, "
                        "and a manager or editor sees only the account grants they share."},
@@ -114,6 +115,7 @@ schemas = {
             "accountIds": {"type": "array", "items": STRING},
             "status": {"type": "string", "enum": ["pending", "expired", "accepted", "revoked"]},
             "countsAsSeat": {"type": "boolean"}, "invitedBy": STRING, "createdAt": DATETIME, "sentAt": DATETIME, "expiresAt": DATETIME,
+            "accessUntil": DATETIME,
             "delivery": obj(
                 {"status": {"type": "string", "enum": ["queued", "sent", "failed"]}, "attempts": {"type": "integer"},
                  "lastError": STRING, "acceptUrl": STRING},
@@ -148,6 +150,7 @@ schemas = {
         "permissions": {"type": "array", "items": PERMISSION}, "allowedPlatforms": {"type": "array", "items": PLATFORM},
         "accountIds": {"type": "array", "items": STRING}, "maxUses": {"type": "integer", "nullable": True},
         "uses": {"type": "integer"}, "requireApproval": {"type": "boolean"}, "updatedAt": DATETIME,
+        "accessDays": {"type": "integer", "nullable": True},
         "seatsPerJoiner": {"type": "integer"},
     }),
     "JoinPreview": obj({
@@ -234,9 +237,11 @@ paths = {
     "/api/v1/workspaces/{wid}/members/{mid}": {
         "get": op("One member", {"200": json_body(ref("Member"))}, params=[WID, MID], tag="members"),
         "patch": op(
-            "Edit role, permissions, allowed platforms or account grants", {"200": json_body(ref("Member"))},
+            "Edit role, permissions, allowed platforms, account grants or the end of access (accessUntil: a future time, "
+            "or null for none; past it the member gets 403 access_ended and is removed within a minute)", {"200": json_body(ref("Member"))},
             params=[WID, MID], body=obj({"role": ROLE, "permissions": {"type": "array", "items": STRING},
-                                         "allowedPlatforms": {"type": "array", "items": STRING}, "accountIds": STRINGS}, required=[]),
+                                         "allowedPlatforms": {"type": "array", "items": STRING}, "accountIds": STRINGS,
+                                         "accessUntil": {**DATETIME, "nullable": True}}, required=[]),
             tag="members"),
         "delete": op("Remove a member (nothing else is deleted)", {"204": {"description": "Removed"}}, params=[WID, MID], tag="members"),
     },
@@ -244,11 +249,12 @@ paths = {
         "Remove many members, all or nothing", {"200": json_body(ref("BulkDeleteAnswer"))},
         params=[WID], body=obj({"memberIds": STRINGS}), tag="members")},
     "/api/v1/workspaces/{wid}/members/bulk-update": {"post": op(
-        "Change role, client permissions, allowed platforms or account grants (replaced) of many members, all or nothing; "
+        "Change role, client permissions, allowed platforms, account grants (replaced) or the end of access of many members, all or nothing; "
         "409/403 with refused:[{id,code,detail}] and nothing changed; seats checked once for the batch",
         {"200": json_body(ref("BulkUpdateAnswer"))}, params=[WID],
         body=obj({"memberIds": STRINGS, "role": ROLE, "permissions": {"type": "array", "items": PERMISSION},
-                  "allowedPlatforms": {"type": "array", "items": PLATFORM}, "accountIds": STRINGS}, required=["memberIds"]),
+                  "allowedPlatforms": {"type": "array", "items": PLATFORM}, "accountIds": STRINGS,
+                  "accessUntil": {**DATETIME, "nullable": True}}, required=["memberIds"]),
         tag="members")},
     "/api/v1/workspaces/{wid}/transfer-ownership": {"post": op(
         "Make an admin the owner (owner only)", {"200": json_body(ref("Member"))},
@@ -262,7 +268,7 @@ paths = {
             {"201": json_body({"oneOf": [ref("Invitation"), ref("InvitationList")]}, "Invited")}, params=[WID],
             body=obj({"email": STRING, "emails": {"type": "array", "items": STRING, "maxItems": 100}, "role": ROLE,
                       "permissions": {"type": "array", "items": STRING}, "allowedPlatforms": {"type": "array", "items": STRING},
-                      "accountIds": STRINGS}, required=["role"]),
+                      "accountIds": STRINGS, "accessUntil": DATETIME}, required=["role"]),
             tag="invitations"),
     },
     "/api/v1/workspaces/{wid}/invitations/{iid}": {"delete": op(
@@ -289,11 +295,12 @@ paths = {
     "/api/v1/workspaces/{wid}/client-invite-link": {
         "get": op("The client invite link (created on first use)", {"200": json_body(ref("InviteLink"))}, params=[WID], tag="invite link"),
         "patch": op(
-            "Enable/disable (optionally until a time), permissions, platforms, accounts, max uses, approval",
+            "Enable/disable (optionally until a time), permissions, platforms, accounts, max uses, approval, days of access for joiners (1–3650, null: no end)",
             {"200": json_body(ref("InviteLink"))}, params=[WID],
             body=obj({"status": {"type": "string", "enum": ["enabled", "disabled"]}, "statusUntil": {**DATETIME, "nullable": True},
                       "permissions": {"type": "array", "items": STRING}, "allowedPlatforms": {"type": "array", "items": STRING},
-                      "accountIds": STRINGS, "maxUses": {"type": "integer", "nullable": True}, "requireApproval": {"type": "boolean"}},
+                      "accountIds": STRINGS, "maxUses": {"type": "integer", "nullable": True}, "requireApproval": {"type": "boolean"},
+                      "accessDays": {"type": "integer", "nullable": True}},
                      required=[]),
             tag="invite link"),
     },

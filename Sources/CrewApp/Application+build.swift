@@ -151,6 +151,7 @@ func backgroundWorkers(_ components: CrewComponents, logger: Logger) -> [any Ser
             publisher: PostPublisher(env: services.env, connectors: services.connectors, retry: configuration.publishRetry),
             database: services.database, logger: logger),
         PlatformSyncService(sync: services.platformSync, database: services.database, logger: logger),
+        AccessExpiryService(sweeper: AccessExpirySweeper(env: services.env), database: services.database, logger: logger),
     ]
 }
 

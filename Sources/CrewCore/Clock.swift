@@ -24,4 +24,7 @@ extension Date {
     public var wholeMilliseconds: Date {
         Date(timeIntervalSinceReferenceDate: (timeIntervalSinceReferenceDate * 1000).rounded() / 1000)
     }
+
+    /// The time as RFC 3339 in UTC (`2026-12-01T09:00:00Z`), as audit rows and mails show it.
+    public var rfc3339: String { formatted(.iso8601) }
 }

@@ -24,6 +24,9 @@ public enum DomainError: Error, Sendable, Equatable {
     case invitationInactive(String = "This invitation is no longer valid.")
     /// A password reset link that was used already, replaced or ran out.
     case resetTokenInactive(String = "This password reset link is no longer valid. Ask for a new one.")
+    /// The member's access to the workspace ran out (`accessUntil`); they stay
+    /// listed until the sweeper removes them, but may do nothing there.
+    case accessEnded(String = "Your access to this workspace has ended. Ask its owner to extend it.")
     case lastOwner(String = "A workspace always keeps its owner.")
     case roleEscalation(String = "You cannot grant more than you have.")
     case clientsCannotRemoveAccounts(String = "Clients cannot disconnect or delete social accounts.")
@@ -56,6 +59,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .linkInactive: "link_inactive"
         case .invitationInactive: "invitation_inactive"
         case .resetTokenInactive: "reset_token_inactive"
+        case .accessEnded: "access_ended"
         case .lastOwner: "last_owner"
         case .roleEscalation: "role_escalation"
         case .clientsCannotRemoveAccounts: "clients_cannot_remove_accounts"
@@ -73,7 +77,7 @@ public enum DomainError: Error, Sendable, Equatable {
     public var status: Int {
         switch self {
         case .unauthenticated: 401
-        case .forbidden, .roleEscalation, .clientsCannotRemoveAccounts, .platformNotAllowed, .selfApproval: 403
+        case .forbidden, .roleEscalation, .clientsCannotRemoveAccounts, .platformNotAllowed, .selfApproval, .accessEnded: 403
         case .notFound: 404
         case .validationFailed: 422
         case .seatLimitReached, .accountLimitReached, .lastOwner, .conflict: 409
@@ -97,6 +101,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .linkInactive: "Invite link inactive"
         case .invitationInactive: "Invitation inactive"
         case .resetTokenInactive: "Reset link inactive"
+        case .accessEnded: "Access ended"
         case .lastOwner: "Last owner"
         case .roleEscalation: "Role escalation"
         case .clientsCannotRemoveAccounts: "Clients cannot remove accounts"
@@ -114,7 +119,7 @@ public enum DomainError: Error, Sendable, Equatable {
     public var detail: String {
         switch self {
         case .unauthenticated(let d), .forbidden(let d), .notFound(let d), .seatLimitReached(let d),
-            .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .resetTokenInactive(let d), .lastOwner(let d),
+            .accountLimitReached(let d), .linkInactive(let d), .invitationInactive(let d), .resetTokenInactive(let d), .accessEnded(let d), .lastOwner(let d),
             .roleEscalation(let d), .clientsCannotRemoveAccounts(let d), .platformNotAllowed(let d),
             .conflict(let d), .unavailable(let d), .invalidState(let d), .platformFailed(let d), .selfApproval(let d):
             d
@@ -145,6 +150,7 @@ extension DomainError {
         case "account_limit_reached": self = .accountLimitReached(detail)
         case "link_inactive": self = .linkInactive(detail)
         case "invitation_inactive": self = .invitationInactive(detail)
+        case "access_ended": self = .accessEnded(detail)
         case "last_owner": self = .lastOwner(detail)
         case "role_escalation": self = .roleEscalation(detail)
         case "clients_cannot_remove_accounts": self = .clientsCannotRemoveAccounts(detail)

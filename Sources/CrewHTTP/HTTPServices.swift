@@ -58,7 +58,7 @@ public struct HTTPServices: Sendable {
         // A token limited to one workspace does not reach the others (as if not a member).
         if let only = identity.tokenWorkspace, only != workspaceID { throw DomainError.notFound("No such workspace.") }
         if let caller = context.callerMembership, caller.workspaceID == workspaceID {
-            return WorkspaceAccess(caller, userID: identity.userID, actor: context.actor)
+            return WorkspaceAccess(try caller.admitted(at: env.clock.now), userID: identity.userID, actor: context.actor)
         }
         return try await workspaces.access(userID: identity.userID, workspaceID: workspaceID, actor: context.actor, on: db(context))
     }

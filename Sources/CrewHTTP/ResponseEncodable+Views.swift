@@ -43,6 +43,10 @@ extension MemberView: JSONWritable {
     /// not see of a team member are absent, not null.
     public func write(to json: inout JSONWriter) {
         json.objectStart()
+        if let accessUntil {
+            json.key("accessUntil")
+            json.date(accessUntil)
+        }
         if let accountIds {
             json.key("accountIds")
             json.strings(accountIds)
@@ -120,6 +124,8 @@ extension MeView: JSONWritable, ResponseGenerator {
 extension InviteLinkView: JSONWritable {
     public func write(to json: inout JSONWriter) {
         json.objectStart()
+        json.key("accessDays")
+        json.int(accessDays)
         json.key("accountIds")
         json.strings(accountIds)
         json.key("active")

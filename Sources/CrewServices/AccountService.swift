@@ -153,7 +153,7 @@ public struct AccountService: Sendable {
         }
         guard let (hash, rows) = try await currentSession(token, as: SessionWithWorkspaceRow.self, on: db, { SessionWithWorkspaces(tokenHash: $0) })
         else { return nil }
-        return (rows[0].session.identity(tokenHash: hash), Self.summaries(rows.compactMap(\.workspace)))
+        return (rows[0].session.identity(tokenHash: hash), summaries(rows.compactMap(\.workspace)))
     }
 
     /// The token's hash and the rows of a session statement for it (made by
@@ -204,7 +204,8 @@ public struct AccountService: Sendable {
     private struct SessionWithWorkspaces: PreparedStatement {
         static let readsInline = true
         static let sql = """
-            SELECT \(SessionLookup.columns), w.id AS workspace_id, w.name AS workspace_name, m.role AS workspace_role
+            SELECT \(SessionLookup.columns), w.id AS workspace_id, w.name AS workspace_name, m.role AS workspace_role,
+            m.access_until AS workspace_access_until
             FROM \(SessionModel.schema) s LEFT JOIN \(MembershipModel.schema) m ON m.user_id = s.user_id
             LEFT JOIN \(WorkspaceModel.schema) w ON w.id = m.workspace_id
             WHERE s.token_hash = $1
@@ -227,7 +228,8 @@ public struct AccountService: Sendable {
             let id: RowID? = try columns.next("workspace_id")
             let name: String? = try columns.next("workspace_name")
             let role: String? = try columns.next("workspace_role")
-            if let id, let name, let role { workspace = WorkspaceRow(id: id, name: name, role: role) }
+            let accessUntil: Date? = try columns.next("workspace_access_until")
+            if let id, let name, let role { workspace = WorkspaceRow(id: id, name: name, role: role, accessUntil: accessUntil) }
         }
     }
 
@@ -257,7 +259,7 @@ public struct AccountService: Sendable {
     private struct WorkspacesOf: PreparedStatement {
         static let readsInline = true
         static let sql = """
-            SELECT w.id, w.name, m.role FROM \(MembershipModel.schema) m
+            SELECT w.id, w.name, m.role, m.access_until FROM \(MembershipModel.schema) m
             JOIN \(WorkspaceModel.schema) w ON w.id = m.workspace_id WHERE m.user_id = $1
             """
         let userID: UUID
@@ -268,17 +270,20 @@ public struct AccountService: Sendable {
         var id: RowID
         var name: String
         var role: String
+        var accessUntil: Date?
 
-        init(id: RowID, name: String, role: String) {
+        init(id: RowID, name: String, role: String, accessUntil: Date?) {
             self.id = id
             self.name = name
             self.role = role
+            self.accessUntil = accessUntil
         }
 
         init(reading columns: inout ColumnReader) throws {
             id = try columns.next("id")
             name = try columns.next("name")
             role = try columns.next("role")
+            accessUntil = try columns.next("access_until")
         }
     }
 
@@ -332,12 +337,14 @@ public struct AccountService: Sendable {
     }
 
     private func workspaces(of identity: Identity, on db: any Database) async throws -> [MeView.WorkspaceSummary] {
-        Self.summaries(try await db.all(WorkspacesOf(userID: identity.userID), as: WorkspaceRow.self))
+        summaries(try await db.all(WorkspacesOf(userID: identity.userID), as: WorkspaceRow.self))
     }
 
-    /// By name (case-insensitively), then id.
-    private static func summaries(_ rows: [WorkspaceRow]) -> [MeView.WorkspaceSummary] {
-        rows.map { MeView.WorkspaceSummary(id: $0.id.uuid.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
+    /// By name (case-insensitively), then id; workspaces whose access has
+    /// ended are left out (the person can do nothing there).
+    private func summaries(_ rows: [WorkspaceRow]) -> [MeView.WorkspaceSummary] {
+        let now = env.clock.now
+        return rows.filter { !AccessExpiry.hasEnded($0.accessUntil, at: now) }.map { MeView.WorkspaceSummary(id: $0.id.uuid.apiString, name: $0.name, role: Role(rawValue: $0.role) ?? .client) }
             .sorted { ($0.name.lowercased(), $0.id) < ($1.name.lowercased(), $1.id) }
     }
 }

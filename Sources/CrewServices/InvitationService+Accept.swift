@@ -50,6 +50,9 @@ extension InvitationService {
             {
                 throw DomainError.conflict("You are already a member of this workspace.")
             }
+            if AccessExpiry.hasEnded(invitation.accessUntil, at: env.clock.now) {
+                throw DomainError.invitationInactive("The access this invitation offered has already ended. Ask for a new invitation.")
+            }
             // Close the invitation first: it held a seat that now passes to the
             // member, so the count below must not include it.
             invitation.state = InvitationModel.accepted
@@ -61,7 +64,7 @@ extension InvitationService {
             let member = MembershipModel(
                 workspaceID: invitation.workspaceID, userID: identity.userID, role: invitation.role,
                 permissions: invitation.permissions, allowedPlatforms: invitation.allowedPlatforms,
-                joinedVia: "email", joinedAt: env.clock.now)
+                joinedVia: "email", joinedAt: env.clock.now, accessUntil: invitation.accessUntil)
             try await member.create(on: tx)
             // Accounts disconnected since the invitation was sent are skipped.
             let accounts = try await SocialAccountModel.query(on: tx)

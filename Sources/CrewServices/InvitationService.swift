@@ -17,6 +17,8 @@ public struct InvitationView: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var sentAt: Date
     public var expiresAt: Date
+    /// When the access this invitation gives ends; nil: never.
+    public var accessUntil: Date?
     /// How the newest invitation mail is doing.
     public var delivery: MailDeliveryView?
 
@@ -33,6 +35,7 @@ public struct InvitationView: Codable, Sendable, Equatable {
         self.createdAt = model.createdAt
         self.sentAt = model.sentAt
         self.expiresAt = model.expiresAt
+        self.accessUntil = model.accessUntil
         self.delivery = delivery
     }
 }
@@ -61,8 +64,14 @@ public struct InvitationRequest: Sendable {
     public var permissions: [String]
     public var allowedPlatforms: [String]
     public var accountIds: [String]
+    /// When the access ends (`AccessExpiry`); nil: never.
+    public var accessUntil: Date?
 
-    public init(emails: [String], role: String, permissions: [String] = [], allowedPlatforms: [String] = [], accountIds: [String] = []) {
+    public init(
+        emails: [String], role: String, permissions: [String] = [], allowedPlatforms: [String] = [], accountIds: [String] = [],
+        accessUntil: Date? = nil
+    ) {
+        self.accessUntil = accessUntil
         self.emails = emails
         self.role = role
         self.permissions = permissions
@@ -101,6 +110,7 @@ public struct InvitationService: Sendable {
         let permissions = try AccessGrants.validPermissions(request.permissions, for: role)
         let platforms = try AccessGrants.validPlatforms(request.allowedPlatforms, for: role)
         let countsAsSeat = Seats.countsAsSeat(role: role, permissions: permissions)
+        let accessUntil = try request.accessUntil.map { until throws(DomainError) in try AccessExpiry.validEnd(until, now: env.clock.now) }
 
         do {
             return try await db.workspaceTransaction(access.workspaceID) { tx in
@@ -113,12 +123,14 @@ public struct InvitationService: Sendable {
                     let invitation = InvitationModel(
                         workspaceID: access.workspaceID, email: email.value, role: role, permissions: permissions,
                         allowedPlatforms: platforms, accountIDs: accounts, invitedBy: access, createdAt: env.clock.now)
+                    invitation.accessUntil = accessUntil
                     try await send(invitation, workspaceName: workspace.name, resent: false, on: tx)
                     try await audit.record(
                         AuditEntry(
                             workspaceID: access.workspaceID, action: "invitation.sent", targetType: "invitation",
                             targetID: invitation.id!.apiString, targetLabel: email.value,
-                            after: ["role": role.rawValue, "permissions": invitation.permissionsText]),
+                            after: ["role": role.rawValue, "permissions": invitation.permissionsText].merging(
+                                accessUntil.map { ["accessUntil": $0.rfc3339] } ?? [:]) { $1 }),
                         by: access.actor, on: tx)
                     views.append(InvitationView(invitation, now: env.clock.now))
                 }

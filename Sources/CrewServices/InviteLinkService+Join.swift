@@ -159,7 +159,8 @@ extension InviteLinkService {
         let identity = joiner.identity
         let (member, grants) = try await db.lockingTransaction { tx -> (MembershipModel, [UUID]) in
             let member = newClient(
-                userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms)
+                userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms,
+                accessDays: probe.accessDays)
             let event = joinedEvent(member, joiner: joiner, probe: probe)
             // An existing member is left as they are: nothing inserted, and
             // everything else rolled back.
@@ -201,22 +202,22 @@ extension InviteLinkService {
         MemberView(
             id: member.id!, userID: identity.userID, email: identity.email, name: identity.name, role: member.role,
             permissions: member.permissions, allowedPlatforms: member.allowedPlatforms, accountIDs: grants,
-            countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt)
+            countsAsSeat: member.countsAsSeat, joinedVia: member.joinedVia, joinedAt: member.joinedAt, accessUntil: member.accessUntil)
     }
 
     /// PostgreSQL only: in one statement, locks the workspace row `FOR SHARE`,
-    /// inserts the membership ($1–$9, `MembershipModel.insertValues`) unless the
+    /// inserts the membership ($1–$10, `MembershipModel.insertValues`) unless the
     /// person already belongs there, and, if it was written, its audit event
-    /// ($10–$22, `AuditLog.values`). Answers the plan and whether the membership
+    /// ($11–$23, `AuditLog.values`). Answers the plan and whether the membership
     /// was written: one statement instead of three in a transaction other
     /// joins wait on.
     private struct AdmitSharingLock: PreparedStatement {
         static let sql = """
             WITH locked AS (SELECT plan FROM \(WorkspaceModel.schema) WHERE id = $2 FOR SHARE),
             inserted AS (
-                INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) SELECT \(placeholders(1...9)) FROM locked
+                INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) SELECT \(placeholders(1...10)) FROM locked
                 ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING id),
-            also AS (INSERT INTO \(AuditEventModel.schema) (\(AuditLog.columns)) SELECT \(placeholders(10...22)) FROM inserted)
+            also AS (INSERT INTO \(AuditEventModel.schema) (\(AuditLog.columns)) SELECT \(placeholders(11...23)) FROM inserted)
             SELECT (SELECT plan FROM locked) AS plan, (SELECT COUNT(*) FROM inserted) AS inserted
             """
         let values: [any PreparedValue]
@@ -269,10 +270,14 @@ extension InviteLinkService {
     }
 
     /// A client membership with a copy of a configuration, not yet saved.
-    func newClient(userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>) -> MembershipModel {
-        MembershipModel(
+    /// - Parameter accessDays: the link's days of access (nil: no end).
+    func newClient(
+        userID: UUID, workspaceID: UUID, permissions: Set<ClientPermission>, platforms: Set<Platform>, accessDays: Int?
+    ) -> MembershipModel {
+        let now = env.clock.now
+        return MembershipModel(
             id: UUID(), workspaceID: workspaceID, userID: userID, role: .client, permissions: permissions, allowedPlatforms: platforms,
-            joinedVia: "link", joinedAt: env.clock.now)
+            joinedVia: "link", joinedAt: now, accessUntil: AccessExpiry.end(joinedAt: now, linkDays: accessDays))
     }
 
     /// Grants the member those of `accounts` that still exist in the workspace

@@ -21,7 +21,8 @@ extension InviteLinkService {
         guard db.isPostgres, !probe.requireApproval, probe.accountIDs.isEmpty, let linkID = probe.id else { return nil }
         let identity = joiner.identity
         let member = newClient(
-            userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms)
+            userID: identity.userID, workspaceID: probe.workspaceID, permissions: probe.permissions, platforms: probe.allowedPlatforms,
+            accessDays: probe.accessDays)
         let event = joinedEvent(member, joiner: joiner, probe: probe)
         let link: [any PreparedValue] = [probe.tokenHash, linkID, EditStamp.of(probe.updatedAt), plan]
         let written: Int
@@ -45,24 +46,24 @@ extension InviteLinkService {
         static func sql(_ column: String) -> String { "(EXTRACT(EPOCH FROM \(column)) * 1000000)::bigint" }
     }
 
-    /// $1–$9 the membership (`MembershipModel.insertValues`), $10–$22 its audit
-    /// event (`AuditLog.values`), $23 the token's hash, $24 the link's id, $25
-    /// its `EditStamp`, $26 the plan the probe read. Answers how many
+    /// $1–$10 the membership (`MembershipModel.insertValues`), $11–$23 its audit
+    /// event (`AuditLog.values`), $24 the token's hash, $25 the link's id, $26
+    /// its `EditStamp`, $27 the plan the probe read. Answers how many
     /// memberships it wrote (0 or 1).
     private struct AdmitInOneStatement: PreparedStatement {
         static let sql = """
             WITH locked AS (SELECT plan FROM \(WorkspaceModel.schema) WHERE id = $2 FOR SHARE),
             counted AS (
                 UPDATE \(InviteLinkModel.schema) SET uses = uses + 1
-                WHERE token_hash = $23 AND id = $24 AND \(EditStamp.sql("updated_at")) = $25
+                WHERE token_hash = $24 AND id = $25 AND \(EditStamp.sql("updated_at")) = $26
                 AND (max_uses IS NULL OR uses < max_uses)
-                AND EXISTS (SELECT 1 FROM locked WHERE plan = $26)
+                AND EXISTS (SELECT 1 FROM locked WHERE plan = $27)
                 AND NOT EXISTS (SELECT 1 FROM \(MembershipModel.schema) WHERE workspace_id = $2 AND user_id = $3)
                 RETURNING id),
             inserted AS (
-                INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) SELECT \(placeholders(1...9)) FROM counted
+                INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) SELECT \(placeholders(1...10)) FROM counted
                 RETURNING id),
-            also AS (INSERT INTO \(AuditEventModel.schema) (\(AuditLog.columns)) SELECT \(placeholders(10...22)) FROM inserted)
+            also AS (INSERT INTO \(AuditEventModel.schema) (\(AuditLog.columns)) SELECT \(placeholders(11...23)) FROM inserted)
             SELECT COUNT(*) AS inserted FROM inserted
             """
         let values: [any PreparedValue]

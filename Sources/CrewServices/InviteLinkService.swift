@@ -72,6 +72,9 @@ public struct InviteLinkService: Sendable {
         let platforms = validator.check(patch.allowedPlatforms) { (names: [String]) throws(DomainError) in
             try AccessGrants.validPlatforms(names, for: .client)
         }
+        let accessDays = validator.check(patch.accessDays) { (days: Int?) throws(DomainError) -> Int? in
+            try days.map { days throws(DomainError) in try AccessExpiry.validLinkDays(days) }
+        }
         try validator.finish()
         return try await db.workspaceTransaction(access.workspaceID) { tx in
             guard let link = try await find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
@@ -91,6 +94,7 @@ public struct InviteLinkService: Sendable {
                 link.maxUses = maxUses
             }
             if let approval = patch.requireApproval { link.requireApproval = approval }
+            if case .some = patch.accessDays { link.accessDays = accessDays ?? nil }
             link.updatedAt = env.clock.now
             try await link.update(on: tx)
             let after = snapshot(link)
@@ -153,7 +157,7 @@ public struct InviteLinkService: Sendable {
             active: InviteLinkRules.isActive(link.schedule, uses: link.uses, maxUses: link.maxUses, at: env.clock.now),
             permissions: link.permissions.sorted(), allowedPlatforms: link.allowedPlatforms.sorted(),
             accountIds: link.accountIDs.map(\.apiString).sorted(), maxUses: link.maxUses, uses: link.uses,
-            requireApproval: link.requireApproval, updatedAt: link.updatedAt,
+            requireApproval: link.requireApproval, accessDays: link.accessDays, updatedAt: link.updatedAt,
             seatsPerJoiner: InviteLinkRules.seatsPerJoiner(link.permissions))
     }
 
@@ -162,7 +166,7 @@ public struct InviteLinkService: Sendable {
             "status": link.statusText, "statusUntil": link.statusUntil.map { ISO8601DateFormatter().string(from: $0) } ?? "",
             "permissions": link.permissionsText, "allowedPlatforms": link.allowedPlatformsText,
             "accountIds": link.accountIDsText, "maxUses": link.maxUses.map(String.init) ?? "",
-            "requireApproval": String(link.requireApproval),
+            "requireApproval": String(link.requireApproval), "accessDays": link.accessDays.map(String.init) ?? "",
         ]
     }
 }

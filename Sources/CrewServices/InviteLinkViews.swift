@@ -15,12 +15,14 @@ public struct InviteLinkView: Codable, Sendable, Equatable {
     public var maxUses: Int?
     public var uses: Int
     public var requireApproval: Bool
+    /// Days of access each joiner gets; nil: access without end.
+    public var accessDays: Int?
     public var updatedAt: Date
     /// Seats each joiner will take with these permissions (0 or 1).
     public var seatsPerJoiner: Int
 
     enum CodingKeys: String, CodingKey {
-        case url, status, statusUntil, active, permissions, allowedPlatforms, accountIds, maxUses, uses, requireApproval, updatedAt, seatsPerJoiner
+        case url, status, statusUntil, active, permissions, allowedPlatforms, accountIds, maxUses, uses, requireApproval, accessDays, updatedAt, seatsPerJoiner
     }
 
     // Optional fields are written as explicit nulls, as API.md shows them.
@@ -36,6 +38,7 @@ public struct InviteLinkView: Codable, Sendable, Equatable {
         try c.encode(maxUses, forKey: .maxUses)
         try c.encode(uses, forKey: .uses)
         try c.encode(requireApproval, forKey: .requireApproval)
+        try c.encode(accessDays, forKey: .accessDays)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(seatsPerJoiner, forKey: .seatsPerJoiner)
     }
@@ -57,8 +60,8 @@ public enum JoinOutcome: Sendable {
     case awaitingApproval(requestID: String)
 }
 
-/// A change to the link; absent fields stay. `statusUntil` and `maxUses` can be
-/// cleared with an explicit null, hence the double optional.
+/// A change to the link; absent fields stay. `statusUntil`, `maxUses` and
+/// `accessDays` can be cleared with an explicit null, hence the double optional.
 public struct InviteLinkPatch: Sendable {
     public var status: String?
     public var statusUntil: String??
@@ -67,10 +70,11 @@ public struct InviteLinkPatch: Sendable {
     public var accountIds: [String]?
     public var maxUses: Int??
     public var requireApproval: Bool?
+    public var accessDays: Int??
 
     public init(
         status: String? = nil, statusUntil: String?? = nil, permissions: [String]? = nil, allowedPlatforms: [String]? = nil,
-        accountIds: [String]? = nil, maxUses: Int?? = nil, requireApproval: Bool? = nil
+        accountIds: [String]? = nil, maxUses: Int?? = nil, requireApproval: Bool? = nil, accessDays: Int?? = nil
     ) {
         self.status = status
         self.statusUntil = statusUntil
@@ -79,6 +83,7 @@ public struct InviteLinkPatch: Sendable {
         self.accountIds = accountIds
         self.maxUses = maxUses
         self.requireApproval = requireApproval
+        self.accessDays = accessDays
     }
 }
 

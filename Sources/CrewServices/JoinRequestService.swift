@@ -45,8 +45,11 @@ public struct JoinRequestService: Sendable {
             if Seats.countsAsSeat(role: .client, permissions: permissions) {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
             }
+            // The link's days of access count from the approval, as they would from a join.
+            let link = try await InviteLinkModel.query(on: tx).filter(\.$workspaceID == access.workspaceID).first()
             let member = links.newClient(
-                userID: request.userID, workspaceID: access.workspaceID, permissions: permissions, platforms: request.allowedPlatforms)
+                userID: request.userID, workspaceID: access.workspaceID, permissions: permissions, platforms: request.allowedPlatforms,
+                accessDays: link?.accessDays)
             guard try await member.insertUnlessMember(on: tx) else { throw DomainError.conflict("This person is already a member.") }
             _ = try await links.grant(request.accountIDs, to: member, on: tx)
             request.state = "approved"

@@ -107,6 +107,25 @@ enum CrewMails {
             workspaceID: workspaceID)
     }
 
+    static func accessEnded(workspaceName: String, workspaceID: UUID, to: String, publicURL: String) -> OutgoingMail {
+        MailTemplates.compose(
+            "access_ended", to: to,
+            MailTemplates.Model(
+                subject: "Your access to \(workspaceName) on Crew has ended", workspaceName: workspaceName,
+                buttonURL: "\(publicURL)/", buttonText: "Open Crew"),
+            workspaceID: workspaceID)
+    }
+
+    static func accessEnding(workspaceName: String, workspaceID: UUID, until: Date, to: String, name: String, publicURL: String) -> OutgoingMail {
+        MailTemplates.compose(
+            "access_ending", to: to,
+            MailTemplates.Model(
+                subject: "Your access to \(workspaceName) on Crew ends on \(MailTemplates.dateText(until))", workspaceName: workspaceName,
+                buttonURL: "\(publicURL)/workspaces/\(workspaceID.apiString)", buttonText: "Open \(workspaceName)",
+                expiresText: MailTemplates.dateText(until), recipientName: name),
+            workspaceID: workspaceID)
+    }
+
     static func accountLocked(to: String, name: String, until: Date, resetURL: String) -> OutgoingMail {
         MailTemplates.compose(
             "account_locked", to: to,

@@ -12,13 +12,14 @@ extension MemberService {
     public func updateMany(_ access: WorkspaceAccess, ids: [String], patch: MemberPatch, on db: any Database) async throws -> [String] {
         try access.require(.manageMembers)
         try BulkIDs.check(ids, field: "memberIds")
-        guard patch.role != nil || patch.permissions != nil || patch.allowedPlatforms != nil || patch.accountIds != nil else {
-            throw DomainError.invalid("body", "give at least one of role, permissions, allowedPlatforms or accountIds")
+        guard patch.role != nil || patch.permissions != nil || patch.allowedPlatforms != nil || patch.accountIds != nil
+            || patch.accessUntil != nil
+        else {
+            throw DomainError.invalid("body", "give at least one of role, permissions, allowedPlatforms, accountIds or accessUntil")
         }
-        let newRole = try patch.role.map { text throws(DomainError) in
-            guard let role = Role(rawValue: text) else { throw DomainError.invalid("role", "unknown role '\(text.prefix(40))'") }
-            return role
-        }
+        let newRole = try Self.role(in: patch)
+        if case .some(.some(let until)) = patch.accessUntil { _ = try AccessExpiry.validEnd(until, now: env.clock.now) }
+        let now = env.clock.now
         return try await db.workspaceTransaction(access.workspaceID) { tx in
             var accounts: [UUID]?
             if let names = patch.accountIds { accounts = try await AccessGrants.validAccounts(names, in: access.workspaceID, on: tx) }
@@ -39,7 +40,7 @@ extension MemberService {
                 let before = Self.audited(member, grants: grantsBefore[id] ?? [])
                 let wasSeat = member.countsAsSeat
                 do throws(DomainError) {
-                    try Self.apply(patch, role: newRole, to: member, actor: access.role)
+                    try Self.apply(patch, role: newRole, to: member, actor: access.role, now: now)
                 } catch {
                     refused.append(Refusal(id: text, code: error.code, detail: error.detail))
                     continue
@@ -57,31 +58,51 @@ extension MemberService {
         }
     }
 
-    /// The patch applied to one member in memory, within the escalation rules
-    /// (the same as a single edit's).
-    private static func apply(_ patch: MemberPatch, role newRole: Role?, to member: MembershipModel, actor: Role) throws(DomainError) {
+    /// The role a patch names, if any.
+    static func role(in patch: MemberPatch) throws(DomainError) -> Role? {
+        try patch.role.map { text throws(DomainError) in
+            guard let role = Role(rawValue: text) else { throw DomainError.invalid("role", "unknown role '\(text.prefix(40))'") }
+            return role
+        }
+    }
+
+    /// The patch applied to one member in memory, within the escalation rules:
+    /// a single edit and every member of a bulk edit go through here.
+    static func apply(_ patch: MemberPatch, role newRole: Role?, to member: MembershipModel, actor: Role, now: Date) throws(DomainError) {
         let role = newRole ?? member.role
         try MembershipRules.checkRoleChange(actor: actor, from: member.role, to: role)
         member.role = role
         if let names = patch.permissions {
             member.permissions = try AccessGrants.validPermissions(names, for: role)
         } else {
+            // Permissions a new role cannot hold are dropped with the change.
             member.permissions = member.permissions.filter { (try? AccessGrants.validPermissions([$0.rawValue], for: role)) != nil }
         }
         if let names = patch.allowedPlatforms {
             member.allowedPlatforms = try AccessGrants.validPlatforms(names, for: role)
+        }
+        if case .some(let until) = patch.accessUntil {
+            member.accessUntil = try until.map { until throws(DomainError) in try AccessExpiry.validEnd(until, now: now, for: role) }
+            // A new end earns a new notice before it.
+            member.accessNoticeAt = nil
+        } else if role == .owner {
+            member.accessUntil = nil
         }
     }
 
     /// One UPDATE per distinct outcome (a bulk role change is usually one),
     /// then the grants replaced for all at once when the patch names accounts.
     private func writeEdits(_ members: [MembershipModel], grants: [UUID]?, workspaceID: UUID, on tx: any Database) async throws {
-        let groups = Dictionary(grouping: members) { OutcomeKey(role: $0.roleText, permissions: $0.permissionsText, platforms: $0.allowedPlatformsText) }
+        let groups = Dictionary(grouping: members) {
+            OutcomeKey(
+                role: $0.roleText, permissions: $0.permissionsText, platforms: $0.allowedPlatformsText, accessUntil: $0.accessUntil,
+                accessNoticeAt: $0.accessNoticeAt)
+        }
         for (key, group) in groups {
             try await tx.run(
                 UpdateMemberships(
                     role: key.role, permissions: key.permissions, platforms: key.platforms, countsAsSeat: group[0].countsAsSeat,
-                    ids: IDList(group.map { $0.id! })))
+                    accessUntil: key.accessUntil, accessNoticeAt: key.accessNoticeAt, ids: IDList(group.map { $0.id! })))
         }
         guard let grants else { return }
         let ids = members.map { $0.id! }
@@ -108,11 +129,12 @@ extension MemberService {
     }
 
     /// The fields an edit's audit row shows, as a single edit records them.
-    private static func audited(_ member: MembershipModel, grants: [UUID]) -> [String: String] {
+    static func audited(_ member: MembershipModel, grants: [UUID]) -> [String: String] {
         [
             "role": member.roleText, "permissions": member.permissions.sorted().map(\.rawValue).joined(separator: ","),
             "allowedPlatforms": member.allowedPlatforms.sorted().map(\.rawValue).joined(separator: ","),
             "accountIds": grants.map(\.apiString).sorted().joined(separator: ","),
+            "accessUntil": member.accessUntil?.rfc3339 ?? "",
         ]
     }
 }
@@ -121,19 +143,26 @@ private struct OutcomeKey: Hashable {
     var role: String
     var permissions: String
     var platforms: String
+    var accessUntil: Date?
+    var accessNoticeAt: Date?
 }
 
 private struct UpdateMemberships: PreparedStatement {
-    static let sql = statement(IDList.postgres("id", in: "$5"))
-    static let sqliteSQL = statement(IDList.sqlite("id", in: "$5"))
+    static let sql = statement(IDList.postgres("id", in: "$7"))
+    static let sqliteSQL = statement(IDList.sqlite("id", in: "$7"))
     let role: String
     let permissions: String
     let platforms: String
     let countsAsSeat: Bool
+    let accessUntil: Date?
+    let accessNoticeAt: Date?
     let ids: IDList
-    var values: [any PreparedValue] { [role, permissions, platforms, countsAsSeat, ids] }
+    var values: [any PreparedValue] { [role, permissions, platforms, countsAsSeat, accessUntil, accessNoticeAt, ids] }
 
     private static func statement(_ chosen: String) -> String {
-        "UPDATE \(MembershipModel.schema) SET role = $1, permissions = $2, allowed_platforms = $3, counts_as_seat = $4 WHERE \(chosen)"
+        """
+        UPDATE \(MembershipModel.schema) SET role = $1, permissions = $2, allowed_platforms = $3, counts_as_seat = $4,
+        access_until = $5, access_notice_at = $6 WHERE \(chosen)
+        """
     }
 }

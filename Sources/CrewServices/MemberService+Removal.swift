@@ -79,31 +79,65 @@ extension MemberService {
                 }
             }
             guard refused.isEmpty else { throw BulkRefused(refused: refused) }
-            try await removeRows(ids: targets.map(\.memberID), userIDs: targets.map(\.userID), workspaceID: access.workspaceID, on: tx)
-            let batch = targets.count > 1 ? UUID() : nil
-            try await audit.record(
-                targets.map { member in
-                    AuditEntry(
-                        workspaceID: access.workspaceID, action: "member.removed", targetType: "member",
-                        targetID: member.memberID.apiString, targetLabel: member.email,
-                        before: ["role": member.role, "permissions": member.permissions], batchID: batch)
-                },
-                by: access.actor, on: tx)
-            // The people removed hear of it (one multi-row insert, even for 1,000).
-            let workspaceName = try await WorkspaceModel.find(access.workspaceID, on: tx)?.name ?? "a workspace"
-            // The notice says the same to everyone: render it once, address it to each.
-            let notice = CrewMails.memberRemoved(
-                workspaceName: workspaceName, workspaceID: access.workspaceID, removerName: access.actor.name, to: "",
-                publicURL: env.publicURL)
-            try await Outbox(env: env).enqueue(
-                targets.map { member in
-                    var mail = notice
-                    mail.to = member.email
-                    return mail
-                },
-                on: tx)
+            try await carryOut(targets, in: access.workspaceID, by: access.actor, on: tx) { workspaceName in
+                CrewMails.memberRemoved(
+                    workspaceName: workspaceName, workspaceID: access.workspaceID, removerName: access.actor.name, to: "",
+                    publicURL: env.publicURL)
+            }
             return targets.map { $0.memberID.apiString }
         }
+    }
+
+    /// Who removes members whose access ran out, in audit rows and mails.
+    public static let accessExpiryActor = Actor(userID: nil, name: "Crew (access ended)", ip: nil)
+
+    /// Removes up to `limit` members of one workspace whose access has ended
+    /// (`AccessExpiry`), as any removal: grants gone, invitations they sent
+    /// revoked, an audit row each (reason `access_ended`) and a mail. Chosen
+    /// under the workspace lock, so two processes sweeping at once never
+    /// remove anyone twice. The owner is never removed.
+    /// - Returns: how many were removed.
+    public func removeExpired(in workspaceID: UUID, limit: Int = 1_000, on db: any Database) async throws -> Int {
+        try await db.workspaceTransaction(workspaceID) { tx in
+            let now = env.clock.now
+            let expired = try await tx.all(
+                ExpiredMembers(workspaceID: workspaceID, now: now, owner: Role.owner.rawValue, limit: limit), as: RemovalRow.self)
+            guard !expired.isEmpty else { return 0 }
+            try await carryOut(expired, in: workspaceID, by: Self.accessExpiryActor, reason: "access_ended", on: tx) { workspaceName in
+                CrewMails.accessEnded(workspaceName: workspaceName, workspaceID: workspaceID, to: "", publicURL: env.publicURL)
+            }
+            return expired.count
+        }
+    }
+
+    /// Removes `targets` (checked already, under the workspace lock): the rows,
+    /// one audit row each (tied by a batch id when several), and the notice
+    /// `notice` renders once for the workspace's name and addresses to each.
+    private func carryOut(
+        _ targets: [RemovalRow], in workspaceID: UUID, by actor: Actor, reason: String? = nil, on tx: any Database,
+        notice: (String) -> OutgoingMail
+    ) async throws {
+        try await removeRows(ids: targets.map(\.memberID), userIDs: targets.map(\.userID), workspaceID: workspaceID, on: tx)
+        let batch = targets.count > 1 ? UUID() : nil
+        try await audit.record(
+            targets.map { member in
+                AuditEntry(
+                    workspaceID: workspaceID, action: "member.removed", targetType: "member",
+                    targetID: member.memberID.apiString, targetLabel: member.email,
+                    before: ["role": member.role, "permissions": member.permissions],
+                    after: reason.map { ["reason": $0, "accessUntil": member.accessUntil?.rfc3339 ?? ""] }, batchID: batch)
+            },
+            by: actor, on: tx)
+        // The people removed hear of it (one multi-row insert, even for 1,000).
+        let workspaceName = try await WorkspaceModel.find(workspaceID, on: tx)?.name ?? "a workspace"
+        let rendered = notice(workspaceName)
+        try await Outbox(env: env).enqueue(
+            targets.map { member in
+                var mail = rendered
+                mail.to = member.email
+                return mail
+            },
+            on: tx)
     }
 
     /// Deletes memberships with their grants and revokes the invitations they sent.
@@ -128,13 +162,24 @@ private struct RemovalCandidates: PreparedStatement {
     let ids: IDList
     var values: [any PreparedValue] { [workspaceID, ids] }
 
-    private static func select(_ chosen: String) -> String {
+    static func select(_ chosen: String) -> String {
         """
-        SELECT m.id, m.user_id, m.role, m.permissions, u.email
+        SELECT m.id, m.user_id, m.role, m.permissions, m.access_until, u.email
         FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
         WHERE m.workspace_id = $1 AND \(chosen)
         """
     }
+}
+
+/// Members of a workspace whose access ended by `$2`, never the owner
+/// (`$3`), the earliest ends first, at most `$4`.
+private struct ExpiredMembers: PreparedStatement {
+    static let sql = RemovalCandidates.select("m.access_until <= $2 AND m.role <> $3") + " ORDER BY m.access_until, m.id LIMIT $4"
+    let workspaceID: UUID
+    let now: Date
+    let owner: String
+    let limit: Int
+    var values: [any PreparedValue] { [workspaceID, now, owner, limit] }
 }
 
 /// The grants of these memberships (a removal, or a bulk edit replacing them).
@@ -174,6 +219,7 @@ struct RemovalRow: PreparedRow {
     private var user_id: RowID
     var role: String
     var permissions: String
+    var accessUntil: Date?
     var email: String
 
     var memberID: UUID { id.uuid }
@@ -184,6 +230,7 @@ struct RemovalRow: PreparedRow {
         user_id = try columns.next("user_id")
         role = try columns.next("role")
         permissions = try columns.next("permissions")
+        accessUntil = try columns.next("access_until")
         email = try columns.next("email")
     }
 }

@@ -102,7 +102,7 @@ public struct MemberService: Sendable {
     /// membership `m` and its user `u`.
     static func membersPage(grants: String, filters: String = "") -> String {
         """
-        SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at,
+        SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at, m.access_until,
         (SELECT \(grants) FROM \(AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
         FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
         WHERE m.workspace_id = $1 AND (m.joined_at, m.id) > ($2, $3)
@@ -135,26 +135,8 @@ public struct MemberService: Sendable {
         return try await db.workspaceTransaction(access.workspaceID) { tx in
             let member = try await find(memberID, in: access.workspaceID, on: tx)
             let before = try await snapshot(of: member, on: tx)
-            let oldRole = member.role
-            var newRole = oldRole
-            if let text = patch.role {
-                guard let role = Role(rawValue: text) else {
-                    throw DomainError.invalid("role", "unknown role '\(text.prefix(40))'")
-                }
-                newRole = role
-            }
-            try MembershipRules.checkRoleChange(actor: access.role, from: oldRole, to: newRole)
             let wasSeat = member.countsAsSeat
-            member.role = newRole
-            if let names = patch.permissions {
-                member.permissions = try AccessGrants.validPermissions(names, for: newRole)
-            } else {
-                // Permissions a new role cannot hold are dropped with the change.
-                member.permissions = member.permissions.filter { (try? AccessGrants.validPermissions([$0.rawValue], for: newRole)) != nil }
-            }
-            if let names = patch.allowedPlatforms {
-                member.allowedPlatforms = try AccessGrants.validPlatforms(names, for: newRole)
-            }
+            try Self.apply(patch, role: try Self.role(in: patch), to: member, actor: access.role, now: env.clock.now)
             if !wasSeat && member.countsAsSeat {
                 try await seats.requireRoom(for: 1, in: access.workspaceID, on: tx)
             }
@@ -183,6 +165,9 @@ public struct MemberService: Sendable {
             current.role = .admin
             try await current.update(on: tx)
             target.role = .owner
+            // The owner's access never ends.
+            target.accessUntil = nil
+            target.accessNoticeAt = nil
             try await target.update(on: tx)
             let targetView = try await view(of: target, on: tx)
             try await audit.record(
@@ -228,11 +213,6 @@ public struct MemberService: Sendable {
     func snapshot(of membership: MembershipModel, on db: any Database) async throws -> [String: String] {
         guard let user = try await UserModel.find(membership.userID, on: db) else { throw DomainError.notFound() }
         let grants = try await AccessGrants.grants(of: [membership.id!], on: db)[membership.id!] ?? []
-        return [
-            "email": user.email, "role": membership.role.rawValue,
-            "permissions": membership.permissions.sorted().map(\.rawValue).joined(separator: ","),
-            "allowedPlatforms": membership.allowedPlatforms.sorted().map(\.rawValue).joined(separator: ","),
-            "accountIds": grants.map(\.apiString).sorted().joined(separator: ","),
-        ]
+        return Self.audited(membership, grants: grants).merging(["email": user.email]) { $1 }
     }
 }

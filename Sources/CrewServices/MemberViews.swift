@@ -18,18 +18,22 @@ public struct MemberView: Codable, Sendable, Equatable {
     public var countsAsSeat: Bool?
     public var joinedVia: String?
     public var joinedAt: Date?
+    /// When the member's access ends (absent: never, or not the viewer's to see).
+    public var accessUntil: Date?
 
     init(_ membership: MembershipModel, user: UserModel, accountIDs: [UUID]) {
         self.init(
             id: membership.id!, userID: membership.userID, email: user.email, name: user.name, role: membership.role,
             permissions: membership.permissions, allowedPlatforms: membership.allowedPlatforms, accountIDs: accountIDs,
-            countsAsSeat: membership.countsAsSeat, joinedVia: membership.joinedVia, joinedAt: membership.joinedAt)
+            countsAsSeat: membership.countsAsSeat, joinedVia: membership.joinedVia, joinedAt: membership.joinedAt,
+            accessUntil: membership.accessUntil)
     }
 
     init(
         id: UUID, userID: UUID, email: String, name: String, role: Role, permissions: Set<ClientPermission>, allowedPlatforms: Set<Platform>,
-        accountIDs: [UUID], countsAsSeat: Bool, joinedVia: String, joinedAt: Date
+        accountIDs: [UUID], countsAsSeat: Bool, joinedVia: String, joinedAt: Date, accessUntil: Date?
     ) {
+        self.accessUntil = accessUntil
         self.id = id.apiString
         self.userId = userID.apiString
         self.email = email
@@ -53,6 +57,7 @@ public struct MemberView: Codable, Sendable, Equatable {
         view.countsAsSeat = nil
         view.joinedVia = nil
         view.joinedAt = nil
+        view.accessUntil = nil
         return view
     }
 }
@@ -69,6 +74,7 @@ struct MemberRow: PreparedRow {
     var counts_as_seat: Bool
     var joined_via: String
     var joined_at: Date
+    var access_until: Date?
     /// Granted accounts as a comma list (NULL when none).
     var account_ids: String?
 
@@ -83,6 +89,7 @@ struct MemberRow: PreparedRow {
         counts_as_seat = try columns.next("counts_as_seat")
         joined_via = try columns.next("joined_via")
         joined_at = try columns.next("joined_at")
+        access_until = try columns.next("access_until")
         account_ids = try columns.next("account_ids")
     }
 
@@ -91,7 +98,8 @@ struct MemberRow: PreparedRow {
         let platforms: Set<Platform> = CommaList.decode(allowed_platforms)
         return MemberView(
             id: id.uuid, userID: user_id.uuid, email: email, name: name, role: Role(rawValue: role) ?? .client, permissions: permissions,
-            allowedPlatforms: platforms, accountIDs: account_ids.map(CommaList.decodeIDs) ?? [], countsAsSeat: counts_as_seat, joinedVia: joined_via, joinedAt: joined_at)
+            allowedPlatforms: platforms, accountIDs: account_ids.map(CommaList.decodeIDs) ?? [], countsAsSeat: counts_as_seat, joinedVia: joined_via, joinedAt: joined_at,
+            accessUntil: access_until)
     }
 }
 
@@ -190,8 +198,14 @@ public struct MemberPatch: Sendable {
     public var permissions: [String]?
     public var allowedPlatforms: [String]?
     public var accountIds: [String]?
+    /// A new end of access, or `.some(nil)` for none; absent (nil) leaves it.
+    public var accessUntil: Date??
 
-    public init(role: String? = nil, permissions: [String]? = nil, allowedPlatforms: [String]? = nil, accountIds: [String]? = nil) {
+    public init(
+        role: String? = nil, permissions: [String]? = nil, allowedPlatforms: [String]? = nil, accountIds: [String]? = nil,
+        accessUntil: Date?? = nil
+    ) {
+        self.accessUntil = accessUntil
         self.role = role
         self.permissions = permissions
         self.allowedPlatforms = allowedPlatforms

@@ -42,11 +42,20 @@ public struct CallerMembership: Sendable, Equatable {
     public var membershipID: UUID
     public var facts: MemberFacts
     public var membersVersion: Int
+    /// When the member's access ends (nil: never).
+    public var accessUntil: Date?
+
+    /// The membership if its access has not ended at `now`; else the member
+    /// may do nothing here, from this request on (`AccessExpiry`).
+    public func admitted(at now: Date) throws(DomainError) -> CallerMembership {
+        guard !AccessExpiry.hasEnded(accessUntil, at: now) else { throw DomainError.accessEnded() }
+        return self
+    }
 
     /// The columns `read` takes, of a membership `m` (all NULL when the
     /// statement found none).
     static let columns = """
-        m.workspace_id, m.id AS membership_id, m.role, m.permissions, m.allowed_platforms,
+        m.workspace_id, m.id AS membership_id, m.role, m.permissions, m.allowed_platforms, m.access_until,
         (SELECT v.version FROM member_list_versions v WHERE v.workspace_id = m.workspace_id) AS version
         """
 
@@ -57,13 +66,14 @@ public struct CallerMembership: Sendable, Equatable {
         let role: String? = try columns.next("role")
         let permissions: String? = try columns.next("permissions")
         let platforms: String? = try columns.next("allowed_platforms")
+        let accessUntil: Date? = try columns.next("access_until")
         let version: Int? = try columns.next("version")
         guard let workspaceID, let id, let role, let permissions, let platforms else { return nil }
         return CallerMembership(
             workspaceID: workspaceID.uuid, membershipID: id.uuid,
             facts: MemberFacts(
                 role: Role(rawValue: role) ?? .client, permissions: CommaList.decode(permissions), allowedPlatforms: CommaList.decode(platforms)),
-            membersVersion: version ?? 0)
+            membersVersion: version ?? 0, accessUntil: accessUntil)
     }
 }
 
@@ -81,7 +91,7 @@ extension WorkspaceService {
         guard let row = try await db.first(AccessLookup(workspaceID: workspaceID, userID: userID), as: AccessRow.self),
             let caller = row.caller
         else { throw DomainError.notFound("No such workspace.") }
-        return WorkspaceAccess(caller, userID: userID, actor: actor)
+        return WorkspaceAccess(try caller.admitted(at: env.clock.now), userID: userID, actor: actor)
     }
 
     /// Every workspace request's authorization when the session lookup did not

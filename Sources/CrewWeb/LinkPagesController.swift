@@ -27,6 +27,7 @@ public struct LinkPagesController: Sendable {
         var accountIds: [String]?
         var maxUses: String?
         var requireApproval: String?
+        var accessDays: String?
     }
     struct JoinForm: Decodable { var mode: String?; var name: String?; var email: String?; var password: String? }
 
@@ -57,9 +58,11 @@ public struct LinkPagesController: Sendable {
                 let form = try await WebController.form(EditForm.self, request, context)
                 let maxText = form.maxUses?.trimmingWhitespace() ?? ""
                 guard maxText.isEmpty || Int(maxText) != nil else { throw DomainError.invalid("maxUses", "must be a whole number") }
+                let daysText = form.accessDays?.trimmingWhitespace() ?? ""
+                guard daysText.isEmpty || Int(daysText) != nil else { throw DomainError.invalid("accessDays", "must be a whole number") }
                 let patch = InviteLinkPatch(
                     permissions: form.permissions ?? [], allowedPlatforms: form.allowedPlatforms ?? [], accountIds: form.accountIds ?? [],
-                    maxUses: .some(Int(maxText)), requireApproval: form.requireApproval == "true")
+                    maxUses: .some(Int(maxText)), requireApproval: form.requireApproval == "true", accessDays: .some(Int(daysText)))
                 _ = try await links.update(access, patch, on: db)
                 return "Link saved. The changes apply to people who join from now on."
             }

@@ -13,6 +13,7 @@ struct LinkPanel {
     var flipText: String?
     var uses: Int
     var maxUsesText: String
+    var accessDaysText: String
     var requireApproval: Bool
     var seatsText: String
     var linkPermissions: [Option]
@@ -33,6 +34,7 @@ struct LinkPanel {
         }
         return LinkPanel(
             url: link.url, active: link.active, flipText: flip, uses: link.uses, maxUsesText: link.maxUses.map(String.init) ?? "",
+            accessDaysText: link.accessDays.map(String.init) ?? "",
             requireApproval: link.requireApproval, seatsText: WebController.usageText(seats),
             linkPermissions: ClientPermission.allCases.map {
                 Option(value: $0.rawValue, label: TeamPagesController.label($0), selected: link.permissions.contains($0))

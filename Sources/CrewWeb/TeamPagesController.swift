@@ -18,10 +18,14 @@ public struct TeamPagesController: Sendable {
 
     struct Option { var value: String; var label: String; var selected = false }
 
-    struct InviteForm: Decodable { var emails: String?; var role: String?; var permissions: [String]?; var accountIds: [String]? }
-    struct BulkForm: Decodable { var memberIds: [String]?; var bulkRole: String? }
+    struct InviteForm: Decodable {
+        var emails: String?; var role: String?; var permissions: [String]?; var accountIds: [String]?; var accessUntil: String?
+    }
+    struct BulkForm: Decodable { var memberIds: [String]?; var bulkRole: String?; var bulkAccessUntil: String? }
     struct InvitationsForm: Decodable { var invitationIds: [String]? }
-    struct EditForm: Decodable { var role: String?; var permissions: [String]?; var allowedPlatforms: [String]?; var accountIds: [String]? }
+    struct EditForm: Decodable {
+        var role: String?; var permissions: [String]?; var allowedPlatforms: [String]?; var accountIds: [String]?; var accessUntil: String?
+    }
 
     public func register(on router: Router<AppRequestContext>) {
         router.get("w/:wid/users") { request, context in try await usersPage(request, context) }
@@ -32,7 +36,9 @@ public struct TeamPagesController: Sendable {
                     .map(String.init).filter { !$0.isEmpty }
                 let created = try await services.invitations.create(
                     access,
-                    InvitationRequest(emails: emails, role: form.role ?? "", permissions: form.permissions ?? [], accountIds: form.accountIds ?? []),
+                    InvitationRequest(
+                        emails: emails, role: form.role ?? "", permissions: form.permissions ?? [], accountIds: form.accountIds ?? [],
+                        accessUntil: try AccessEndField.parse(form.accessUntil)),
                     on: db)
                 return "Invitation sent to \(created.map(\.email).joined(separator: ", "))."
             }
@@ -52,6 +58,16 @@ public struct TeamPagesController: Sendable {
                 return "Made \(updated.count) member\(updated.count == 1 ? "" : "s") \(role)\(updated.count == 1 ? "" : "s")."
             }
         }
+        router.post("w/:wid/members/bulk-access") { request, context in
+            try await action(context, back: "users") { access, db in
+                let form = try await WebController.form(BulkForm.self, request, context)
+                let end = try AccessEndField.parse(form.bulkAccessUntil, field: "bulkAccessUntil")
+                let updated = try await services.members.updateMany(
+                    access, ids: form.memberIds ?? [], patch: MemberPatch(accessUntil: .some(end)), on: db)
+                let count = "\(updated.count) member\(updated.count == 1 ? "" : "s")"
+                return end == nil ? "Access of \(count) no longer ends." : "Access of \(count) ends after \(AccessEndField.dayText(end))."
+            }
+        }
         router.post("w/:wid/members/:mid/delete") { _, context in
             try await action(context, back: "users") { access, db in
                 let memberID = try parseID(context.parameters.get("mid"))
@@ -68,7 +84,7 @@ public struct TeamPagesController: Sendable {
                     access, memberID: try parseID(context.parameters.get("mid")),
                     patch: MemberPatch(
                         role: form.role, permissions: form.permissions ?? [], allowedPlatforms: form.allowedPlatforms ?? [],
-                        accountIds: form.accountIds ?? []),
+                        accountIds: form.accountIds ?? [], accessUntil: .some(try AccessEndField.parse(form.accessUntil))),
                     on: db)
                 return "Saved \(member.name)."
             }
@@ -138,7 +154,8 @@ public struct TeamPagesController: Sendable {
             var hasJoinRequests: Bool
         }
         let wid = access.workspaceID.apiString
-        let rows = page.items.map { MemberRow($0, viewer: access.role, workspaceID: wid) }
+        let now = services.env.clock.now
+        let rows = page.items.map { MemberRow($0, viewer: access.role, workspaceID: wid, now: now) }
         let invitationRows = invitations.map {
             InvitationRow(
                 id: $0.id, email: $0.email, role: $0.role.rawValue, status: $0.status, expiresText: Self.dateText($0.expiresAt), workspaceID: wid,
@@ -173,6 +190,8 @@ public struct TeamPagesController: Sendable {
             var workspaceID: String
             var member: MemberView
             var isClient: Bool
+            var accessUntilDay: String
+            var accessEnded: Bool
             var roleOptions, permissionOptions, platformOptions, accountOptions: [Option]
         }
         let teamRoles: [Role] = access.role == .owner ? [.editor, .manager, .admin] : [.editor, .manager]
@@ -183,6 +202,8 @@ public struct TeamPagesController: Sendable {
             Model(
                 page: try await web.chrome(context, title: "Edit \(member.name)", currentWorkspace: wid, request: request),
                 workspaceID: wid, member: member, isClient: member.role == .client,
+                accessUntilDay: AccessEndField.dayText(member.accessUntil),
+                accessEnded: AccessExpiry.hasEnded(member.accessUntil, at: services.env.clock.now),
                 roleOptions: teamRoles.map { Option(value: $0.rawValue, label: $0.rawValue.capitalized, selected: $0 == member.role) },
                 permissionOptions: permissions.map { Option(value: $0.rawValue, label: Self.label($0), selected: member.permissions?.contains($0) ?? false) },
                 platformOptions: Platform.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: member.allowedPlatforms?.contains($0) ?? false) },
@@ -224,11 +245,13 @@ public struct TeamPagesController: Sendable {
 
     /// One line of the members table, with what the viewer may do to that member.
     struct MemberRow {
-        var id, name, email, role, permissionsText, workspaceID: String
+        var id, name, email, role, permissionsText, workspaceID, accessText: String
         var accountCount: Int
-        var countsAsSeat, removable, editable: Bool
+        var countsAsSeat, removable, editable, accessEnded: Bool
 
-        init(_ member: MemberView, viewer: Role, workspaceID: String) {
+        init(_ member: MemberView, viewer: Role, workspaceID: String, now: Date) {
+            self.accessText = AccessEndField.statusText(member.accessUntil, now: now)
+            self.accessEnded = AccessExpiry.hasEnded(member.accessUntil, at: now)
             self.id = member.id
             self.name = member.name
             self.email = member.email ?? ""

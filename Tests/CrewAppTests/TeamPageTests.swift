@@ -99,6 +99,53 @@ import Testing
         }
     }
 
+    /// `YYYY-MM-DD`, UTC, of a time, as a date field sends it.
+    func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    @Test func accessEndsAreSetFromTheFormsAndShownOnTheUsersPage() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let a = try await app.addMember("Ann", to: wid, role: .client)
+            let b = try await app.addMember("Bob", to: wid, role: .client)
+            let token = try csrf(try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text)
+            let lastDay = day(app.clock.now.addingTimeInterval(10 * 86_400))
+            let bulk = try await app.client.send(
+                .post, "/w/\(wid)/members/bulk-access",
+                body: "csrf_token=\(token)&bulkAccessUntil=\(lastDay)&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)",
+                headers: cookie(owner, form: true))
+            #expect(bulk.headers[.location]?.contains("notice=") == true, "\(bulk.headers[.location] ?? "")")
+            let ends = try await MembershipModel.query(on: app.db).filter(\.$accessUntil != nil).all()
+            #expect(ends.count == 2)
+            // Through the end of the chosen day, UTC.
+            #expect(ends.allSatisfy { day($0.accessUntil!.addingTimeInterval(-1)) == lastDay && day($0.accessUntil!) != lastDay })
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            #expect(page.contains("until \(lastDay)"))
+
+            // The edit form clears one; a day gone by is refused with the field named.
+            let cleared = try await app.client.send(
+                .post, "/w/\(wid)/members/\(a.memberID)/edit", body: "csrf_token=\(token)&role=client&accessUntil=",
+                headers: cookie(owner, form: true))
+            #expect(cleared.headers[.location]?.contains("notice=") == true)
+            #expect(try await MembershipModel.find(try parseID(a.memberID), on: app.db)?.accessUntil == nil)
+            let past = try await app.client.send(
+                .post, "/w/\(wid)/members/\(b.memberID)/edit", body: "csrf_token=\(token)&role=client&accessUntil=2001-01-01",
+                headers: cookie(owner, form: true))
+            #expect(past.headers[.location]?.contains("error=") == true)
+            #expect(try await MembershipModel.find(try parseID(b.memberID), on: app.db)?.accessUntil != nil)
+
+            // Past the end the page says so until the sweeper removes them.
+            app.clock.advance(by: 11 * 86_400)
+            let later = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            #expect(later.contains(#"<span class="badge off">ended</span>"#))
+        }
+    }
+
     @Test func acceptPageSignsUpAndJoinsInOneStep() async throws {
         try await TestApp.run { app in
             let owner = try await app.signup("Olga")

@@ -19,6 +19,7 @@ public struct InvitationsController: Sendable {
         var permissions: [String]?
         var allowedPlatforms: [String]?
         var accountIds: [String]?
+        var accessUntil: Date?
     }
     struct AcceptBody: Decodable { var token: String }
     struct BulkBody: Decodable { var invitationIds: [String] }
@@ -36,7 +37,7 @@ public struct InvitationsController: Sendable {
                 access,
                 InvitationRequest(
                     emails: body.emails ?? [body.email ?? ""], role: body.role, permissions: body.permissions ?? [],
-                    allowedPlatforms: body.allowedPlatforms ?? [], accountIds: body.accountIds ?? []),
+                    allowedPlatforms: body.allowedPlatforms ?? [], accountIds: body.accountIds ?? [], accessUntil: body.accessUntil),
                 on: services.db(context))
             if body.email != nil, let single = created.first {
                 return try context.json(single, status: .created, request: request)

@@ -16,11 +16,11 @@ public struct InviteLinkController: Sendable {
         self.requests = JoinRequestService(env: services.env)
     }
 
-    /// PATCH body; `statusUntil` and `maxUses` distinguish "absent" from `null`.
+    /// PATCH body; `statusUntil`, `maxUses` and `accessDays` distinguish "absent" from `null`.
     struct PatchBody: Decodable {
         var patch = InviteLinkPatch()
 
-        enum Keys: String, CodingKey { case status, statusUntil, permissions, allowedPlatforms, accountIds, maxUses, requireApproval }
+        enum Keys: String, CodingKey { case status, statusUntil, permissions, allowedPlatforms, accountIds, maxUses, requireApproval, accessDays }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
@@ -31,6 +31,7 @@ public struct InviteLinkController: Sendable {
             patch.accountIds = try c.decodeIfPresent([String].self, forKey: .accountIds)
             if c.contains(.maxUses) { patch.maxUses = .some(try c.decodeNil(forKey: .maxUses) ? nil : try c.decode(Int.self, forKey: .maxUses)) }
             patch.requireApproval = try c.decodeIfPresent(Bool.self, forKey: .requireApproval)
+            if c.contains(.accessDays) { patch.accessDays = .some(try c.decodeNil(forKey: .accessDays) ? nil : try c.decode(Int.self, forKey: .accessDays)) }
         }
     }
 

@@ -12,19 +12,34 @@ public struct MembersController: Sendable {
         self.services = services
     }
 
+    /// A member edit; `accessUntil` tells "absent" (unchanged) from `null` (no end).
     struct PatchBody: Decodable {
-        var role: String?
-        var permissions: [String]?
-        var allowedPlatforms: [String]?
-        var accountIds: [String]?
+        var patch = MemberPatch()
+
+        enum Keys: String, CodingKey { case role, permissions, allowedPlatforms, accountIds, accessUntil }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            patch.role = try c.decodeIfPresent(String.self, forKey: .role)
+            patch.permissions = try c.decodeIfPresent([String].self, forKey: .permissions)
+            patch.allowedPlatforms = try c.decodeIfPresent([String].self, forKey: .allowedPlatforms)
+            patch.accountIds = try c.decodeIfPresent([String].self, forKey: .accountIds)
+            if c.contains(.accessUntil) {
+                patch.accessUntil = .some(try c.decodeNil(forKey: .accessUntil) ? nil : try c.decode(Date.self, forKey: .accessUntil))
+            }
+        }
     }
     struct BulkDeleteBody: Decodable { var memberIds: [String] }
     struct BulkUpdateBody: Decodable {
         var memberIds: [String]
-        var role: String?
-        var permissions: [String]?
-        var allowedPlatforms: [String]?
-        var accountIds: [String]?
+        var edit: PatchBody
+
+        enum Keys: String, CodingKey { case memberIds }
+
+        init(from decoder: any Decoder) throws {
+            memberIds = try decoder.container(keyedBy: Keys.self).decode([String].self, forKey: .memberIds)
+            edit = try PatchBody(from: decoder)
+        }
     }
     struct BulkUpdateAnswer: Encodable { var updated: [String] }
     struct BulkDeleteAnswer: Encodable { var removed: [String] }
@@ -53,8 +68,7 @@ public struct MembersController: Sendable {
             let access = try await services.access(context)
             let memberID = try parseID(context.parameters.get("mid"))
             let body = try await request.decode(as: PatchBody.self, context: context)
-            let patch = MemberPatch(role: body.role, permissions: body.permissions, allowedPlatforms: body.allowedPlatforms, accountIds: body.accountIds)
-            return try await services.members.update(access, memberID: memberID, patch: patch, on: services.db(context))
+            return try await services.members.update(access, memberID: memberID, patch: body.patch, on: services.db(context))
         }
         api.delete("workspaces/:wid/members/:mid") { _, context in
             let access = try await services.access(context)
@@ -70,8 +84,7 @@ public struct MembersController: Sendable {
         api.post("workspaces/:wid/members/bulk-update") { request, context in
             let access = try await services.access(context)
             let body = try await request.decode(as: BulkUpdateBody.self, context: context)
-            let patch = MemberPatch(role: body.role, permissions: body.permissions, allowedPlatforms: body.allowedPlatforms, accountIds: body.accountIds)
-            let updated = try await services.members.updateMany(access, ids: body.memberIds, patch: patch, on: services.db(context))
+            let updated = try await services.members.updateMany(access, ids: body.memberIds, patch: body.edit.patch, on: services.db(context))
             return try context.json(BulkUpdateAnswer(updated: updated), request: request)
         }
         api.post("workspaces/:wid/transfer-ownership") { request, context in

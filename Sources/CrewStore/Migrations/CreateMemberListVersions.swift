@@ -104,10 +104,7 @@ struct CreateMemberListVersions: AsyncMigration {
     private func prepareSQLite(_ sql: any SQLDatabase) async throws {
         for (table, updates) in Self.watched {
             for (event, row) in [("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE OF \(updates)", "NEW")] {
-                try await sql.raw("""
-                    CREATE TRIGGER \(unsafeRaw: table)_member_list_\(unsafeRaw: event.prefix(6).lowercased()) AFTER \(unsafeRaw: event) ON \(unsafeRaw: table)
-                    BEGIN \(unsafeRaw: Self.move("VALUES (\(row).workspace_id, 1)")) END
-                    """).run()
+                try await Self.createSQLiteTrigger(on: table, after: event, row: row, in: sql)
             }
         }
         // `WHERE` before `ON CONFLICT`: SQLite would read the ON as a join's.
@@ -115,6 +112,16 @@ struct CreateMemberListVersions: AsyncMigration {
             CREATE TRIGGER users_member_list AFTER UPDATE OF name, email ON users
             WHEN OLD.name IS NOT NEW.name OR OLD.email IS NOT NEW.email
             BEGIN \(unsafeRaw: Self.move("SELECT workspace_id, 1 FROM memberships WHERE user_id = NEW.id")) END
+            """).run()
+    }
+
+    /// The SQLite trigger that moves the version after `event` on `table`
+    /// (named by the event's first word; a later migration that watches more
+    /// columns drops it and creates it again).
+    static func createSQLiteTrigger(on table: String, after event: String, row: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            CREATE TRIGGER \(unsafeRaw: table)_member_list_\(unsafeRaw: event.prefix(6).lowercased()) AFTER \(unsafeRaw: event) ON \(unsafeRaw: table)
+            BEGIN \(unsafeRaw: move("VALUES (\(row).workspace_id, 1)")) END
             """).run()
     }
 

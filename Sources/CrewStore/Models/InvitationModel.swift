@@ -25,6 +25,8 @@ public final class InvitationModel: Model, @unchecked Sendable {
     @OptionalField(key: "closed_at") public var closedAt: Date?
     /// The current token, sealed, so owners can copy the link when mail fails.
     @OptionalField(key: "token_sealed") public var tokenSealed: String?
+    /// When the access this invitation gives ends (`AccessExpiry`); nil: never.
+    @OptionalField(key: "access_until") public var accessUntil: Date?
 
     public static let pending = "pending"
     public static let accepted = "accepted"

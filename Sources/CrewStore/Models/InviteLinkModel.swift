@@ -22,6 +22,8 @@ public final class InviteLinkModel: Model, @unchecked Sendable {
     @Field(key: "require_approval") public var requireApproval: Bool
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
+    /// Days of access a joiner gets (`AccessExpiry`); nil: access without end.
+    @OptionalField(key: "access_days") public var accessDays: Int?
 
     public init() {}
 
@@ -87,6 +89,7 @@ extension InviteLinkModel: PreparedRow {
         requireApproval = try columns.next(prefix + "require_approval")
         createdAt = try columns.next(prefix + "created_at")
         updatedAt = try columns.next(prefix + "updated_at")
+        accessDays = try columns.next(prefix + "access_days")
     }
 }
 

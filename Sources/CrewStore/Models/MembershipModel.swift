@@ -19,13 +19,17 @@ public final class MembershipModel: Model, @unchecked Sendable {
     @Field(key: "counts_as_seat") public var countsAsSeat: Bool
     @Field(key: "joined_via") public var joinedVia: String
     @Field(key: "joined_at") public var joinedAt: Date
+    /// When the member's access ends (`AccessExpiry`); nil: never.
+    @OptionalField(key: "access_until") public var accessUntil: Date?
+    /// When the notice that access is ending went out (cleared by an extension).
+    @OptionalField(key: "access_notice_at") public var accessNoticeAt: Date?
 
     public init() {}
 
     public init(
         id: UUID? = nil, workspaceID: UUID, userID: UUID, role: Role,
         permissions: Set<ClientPermission> = [], allowedPlatforms: Set<Platform> = [],
-        joinedVia: String, joinedAt: Date
+        joinedVia: String, joinedAt: Date, accessUntil: Date? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -33,6 +37,7 @@ public final class MembershipModel: Model, @unchecked Sendable {
         self.roleText = role.rawValue
         self.joinedVia = joinedVia
         self.joinedAt = joinedAt
+        self.accessUntil = accessUntil
         self.permissions = permissions
         self.allowedPlatforms = allowedPlatforms
     }
@@ -84,7 +89,7 @@ extension MembershipModel {
 
     private struct InsertUnlessMember: PreparedStatement {
         static let sql = """
-            INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) VALUES (\(placeholders(1...9)))
+            INSERT INTO \(MembershipModel.schema) (\(MembershipModel.insertColumns)) VALUES (\(placeholders(1...MembershipModel.insertColumnCount)))
             ON CONFLICT (workspace_id, user_id) DO NOTHING RETURNING id
             """
         let values: [any PreparedValue]
@@ -92,12 +97,16 @@ extension MembershipModel {
 
     /// The columns a new membership writes, in the order of `insertValues`.
     public static let insertColumns =
-        "id, workspace_id, user_id, role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at"
+        "id, workspace_id, user_id, role, permissions, allowed_platforms, counts_as_seat, joined_via, joined_at, access_until"
 
-    /// The values of `insertColumns` (nine); the model needs its id set.
+    /// How many `insertColumns` there are: statements that bind more after
+    /// them number those from here.
+    public static let insertColumnCount = 10
+
+    /// The values of `insertColumns`; the model needs its id set.
     public var insertValues: [any PreparedValue] {
         get throws {
-            [try requireID(), workspaceID, userID, roleText, permissionsText, allowedPlatformsText, countsAsSeat, joinedVia, joinedAt]
+            [try requireID(), workspaceID, userID, roleText, permissionsText, allowedPlatformsText, countsAsSeat, joinedVia, joinedAt, accessUntil]
         }
     }
 

@@ -40,13 +40,13 @@ extension AccountMetricModel {
 
 extension InvitationModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $email, $roleText, $permissionsText, $allowedPlatformsText, $accountIDsText, $countsAsSeat, $tokenHash, $state, $invitedByUserID, $invitedByName, $createdAt, $sentAt, $expiresAt, $closedAt, $tokenSealed]
+        [$id, $workspaceID, $email, $roleText, $permissionsText, $allowedPlatformsText, $accountIDsText, $countsAsSeat, $tokenHash, $state, $invitedByUserID, $invitedByName, $createdAt, $sentAt, $expiresAt, $closedAt, $tokenSealed, $accessUntil]
     }
 }
 
 extension InviteLinkModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $tokenHash, $tokenSealed, $statusText, $statusUntil, $permissionsText, $allowedPlatformsText, $accountIDsText, $maxUses, $uses, $requireApproval, $createdAt, $updatedAt]
+        [$id, $workspaceID, $tokenHash, $tokenSealed, $statusText, $statusUntil, $permissionsText, $allowedPlatformsText, $accountIDsText, $maxUses, $uses, $requireApproval, $createdAt, $updatedAt, $accessDays]
     }
 }
 
@@ -82,7 +82,7 @@ extension MailBodyModel {
 
 extension MembershipModel {
     public var properties: [any AnyProperty] {
-        [$id, $workspaceID, $userID, $roleText, $permissionsText, $allowedPlatformsText, $countsAsSeat, $joinedVia, $joinedAt]
+        [$id, $workspaceID, $userID, $roleText, $permissionsText, $allowedPlatformsText, $countsAsSeat, $joinedVia, $joinedAt, $accessUntil, $accessNoticeAt]
     }
 }
 
