@@ -28,10 +28,17 @@ def request(schema):
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def op(summary, responses, body=None, auth=True, params=None, tag=None):
+def csv_request():
+    """A CSV file as the body itself, or as {"csv": "…"} for JSON-only clients."""
+    return {"required": True, "content": {"text/csv": {"schema": STRING}, "application/json": {"schema": obj({"csv": STRING})}}}
+
+
+def op(summary, responses, body=None, auth=True, params=None, tag=None, raw_body=None):
     operation = {"summary": summary, "responses": {**responses, "default": problem("Error")}}
     if body is not None:
         operation["requestBody"] = request(body)
+    if raw_body is not None:
+        operation["requestBody"] = raw_body
     if not auth:
         operation["security"] = []
     if params:
@@ -134,6 +141,17 @@ schemas = {
         required=["id", "actorName", "action", "targetType", "targetLabel", "createdAt"],
     ),
     "AuditEventList": obj({"items": {"type": "array", "items": ref("AuditEvent")}, "nextCursor": {"type": "string", "nullable": True}}),
+    "ImportRow": obj({
+        "row": {"type": "integer"}, "email": STRING, "role": STRING,
+        "status": {"type": "string", "enum": ["new", "invited", "member", "pending", "duplicate", "invalid"]},
+        "countsAsSeat": {"type": "boolean"}, "errors": {"type": "array", "items": obj({"field": STRING, "message": STRING})},
+        "invitationId": STRING,
+    }, required=["row", "email", "role", "status", "countsAsSeat", "errors"]),
+    "InvitationImport": obj({
+        "rows": {"type": "array", "items": ref("ImportRow")},
+        "counts": obj({k: {"type": "integer"} for k in ["new", "invited", "member", "pending", "duplicate", "invalid"]}),
+        "seats": ref("SeatPreview"),
+    }),
     "SeatPreview": obj({"before": ref("Usage"), "after": ref("Usage"), "fits": {"type": "boolean"}, "detail": STRING}),
     "SeatPreviewRequest": obj({
         "invitation": obj({"emails": STRINGS, "role": ROLE, "permissions": {"type": "array", "items": PERMISSION}},
@@ -234,6 +252,10 @@ paths = {
         params=[WID, query("role", "owner, admin, manager, editor or client"), query("q", "search in name and email"),
                 query("limit", "1–200, default 50", integer=True), query("cursor", "nextCursor of the previous page")],
         tag="members")},
+    "/api/v1/workspaces/{wid}/members.csv": {"get": op(
+        "The members the caller may see as CSV (name, email, role, permissions, allowedPlatforms, accountIds, accessUntil, "
+        "joinedVia, joinedAt, countsAsSeat); what the caller may not see of a member is empty",
+        {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}}, params=[WID], tag="members")},
     "/api/v1/workspaces/{wid}/members/{mid}": {
         "get": op("One member", {"200": json_body(ref("Member"))}, params=[WID, MID], tag="members"),
         "patch": op(
@@ -281,6 +303,15 @@ paths = {
         "Revoke many pending invitations, all or nothing; 409 with refused:[{id,code,detail}] and nothing revoked",
         {"200": json_body(obj({"revoked": {"type": "array", "items": STRING}}))}, params=[WID],
         body=obj({"invitationIds": STRINGS}), tag="invitations")},
+    "/api/v1/workspaces/{wid}/invitations/import/preview": {"post": op(
+        "What importing this CSV would do, row by row (new, member, pending, duplicate, invalid with errors naming rows[N].field; "
+        "rows are numbered as a spreadsheet shows them), and to the seats; changes nothing. Header: email,role required; "
+        "permissions, allowedPlatforms, accountIds, accessUntil optional; at most 10,000 rows",
+        {"200": json_body(ref("InvitationImport"))}, params=[WID], raw_body=csv_request(), tag="invitations")},
+    "/api/v1/workspaces/{wid}/invitations/import": {"post": op(
+        "Invite every new row of this CSV at once, all or nothing: an invalid row is 422 naming every row, too few seats 409; "
+        "members, pending invitations and repeated emails are skipped",
+        {"201": json_body(ref("InvitationImport"), "Invited")}, params=[WID], raw_body=csv_request(), tag="invitations")},
     "/api/v1/workspaces/{wid}/invitations/{iid}/resend": {"post": op(
         "Send again with a new token and expiry", {"200": json_body(ref("Invitation"))}, params=[WID, IID], tag="invitations")},
     "/api/v1/invitations/accept": {"post": op(

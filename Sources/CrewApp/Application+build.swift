@@ -113,6 +113,7 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     AnalyticsController(services: services).register(on: api)
     WebController(services: services, pages: pages).register(on: router)
     TeamPagesController(services: services, pages: pages).register(on: router)
+    ImportPagesController(services: services, pages: pages).register(on: router)
     InvitationPagesController(services: services, pages: pages).register(on: router)
     PasswordPagesController(services: services, pages: pages).register(on: router)
     LinkPagesController(services: services, pages: pages).register(on: router)

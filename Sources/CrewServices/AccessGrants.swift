@@ -44,13 +44,18 @@ public enum AccessGrants {
         if !errors.isEmpty { throw DomainError.validationFailed(errors) }
         let unique = Array(Set(parsed))
         guard !unique.isEmpty else { return [] }
-        let found = Set(try await SocialAccountModel.query(on: db)
-            .filter(\.$workspaceID == workspaceID).filter(\.$id ~~ unique).all(\.$id))
+        let found = try await existingAccounts(Set(unique), in: workspaceID, on: db)
         for (index, id) in parsed.enumerated() where !found.contains(id) {
             errors.append(FieldError(field: "accountIds[\(index)]", message: "no such account in this workspace"))
         }
         if !errors.isEmpty { throw DomainError.validationFailed(errors) }
         return unique
+    }
+
+    /// Which of `ids` are accounts of the workspace.
+    static func existingAccounts(_ ids: Set<UUID>, in workspaceID: UUID, on db: any Database) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try await SocialAccountModel.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ Array(ids)).all(\.$id))
     }
 
     /// Replaces a membership's account grants.

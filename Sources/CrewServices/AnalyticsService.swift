@@ -144,7 +144,7 @@ public struct AnalyticsService: Sendable {
             .all(decoding: MetricRow.self)
         for row in rows {
             let account = names[row.account_id.uuid]
-            out += [row.day, Self.csvField(account?.name ?? ""), account?.platform ?? "", "\(row.followers)", "\(row.impressions)",
+            out += [row.day, CSV.cell(account?.name ?? ""), account?.platform ?? "", "\(row.followers)", "\(row.impressions)",
                 "\(row.engagements)", "\(row.clicks)", "\(row.posts_published)"].joined(separator: ",") + "\r\n"
         }
         return out
@@ -212,14 +212,5 @@ public struct AnalyticsService: Sendable {
         // SUM is a bigint on PostgreSQL and an integer on SQLite; both decode as Int.
         if let value = try? row.decode(column: column, as: Int.self) { return value }
         return Int(try row.decode(column: column, as: Double.self))
-    }
-
-    /// A CSV field, quoted when it holds a separator, a quote or a line break;
-    /// a leading formula character is neutralised for spreadsheets.
-    static func csvField(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -118,31 +118,20 @@ public struct InvitationService: Sendable {
                 try await refuseExisting(emails, in: access.workspaceID, on: tx)
                 if countsAsSeat { try await seats.requireRoom(for: emails.count, in: access.workspaceID, on: tx) }
                 guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
-                var views: [InvitationView] = []
-                for email in emails {
+                let invitations = emails.map { email in
                     let invitation = InvitationModel(
                         workspaceID: access.workspaceID, email: email.value, role: role, permissions: permissions,
                         allowedPlatforms: platforms, accountIDs: accounts, invitedBy: access, createdAt: env.clock.now)
+                    invitation.id = UUID()
                     invitation.accessUntil = accessUntil
-                    try await send(invitation, workspaceName: workspace.name, resent: false, on: tx)
-                    try await audit.record(
-                        AuditEntry(
-                            workspaceID: access.workspaceID, action: "invitation.sent", targetType: "invitation",
-                            targetID: invitation.id!.apiString, targetLabel: email.value,
-                            after: ["role": role.rawValue, "permissions": invitation.permissionsText].merging(
-                                accessUntil.map { ["accessUntil": $0.rfc3339] } ?? [:]) { $1 }),
-                        by: access.actor, on: tx)
-                    views.append(InvitationView(invitation, now: env.clock.now))
+                    return invitation
                 }
-                return views
+                try await sendNew(invitations, workspaceName: workspace.name, on: tx)
+                try await recordSent(invitations, access: access, on: tx)
+                return invitations.map { InvitationView($0, now: env.clock.now) }
             }
         } catch DomainError.seatLimitReached(let detail) {
-            // The refusal itself is worth knowing about; it is recorded after the rollback.
-            try await audit.record(
-                AuditEntry(
-                    workspaceID: access.workspaceID, action: "seat.refused", targetType: "invitation", targetID: nil,
-                    targetLabel: emails.map(\.value).joined(separator: ", "), after: ["role": role.rawValue, "reason": detail]),
-                by: access.actor, on: db)
+            try await recordSeatRefusal(emails.map(\.value), role: role.rawValue, detail: detail, access: access, on: db)
             throw DomainError.seatLimitReached(detail)
         }
     }
@@ -202,15 +191,57 @@ public struct InvitationService: Sendable {
 
     /// Mints a new token, stores its hash, sets the expiry and queues the mail.
     func send(_ invitation: InvitationModel, workspaceName: String, resent: Bool, on tx: any Database) async throws {
+        let mail = mint(invitation, workspaceName: workspaceName, resent: resent)
+        try await invitation.save(on: tx)
+        try await outbox.enqueue(mail, on: tx)
+    }
+
+    /// Stores new invitations (ids already set) and queues their mails, in
+    /// multi-row inserts: an import sends up to `InvitationImportFile.maxRows`.
+    func sendNew(_ invitations: [InvitationModel], workspaceName: String, on tx: any Database) async throws {
+        let mails = invitations.map { mint($0, workspaceName: workspaceName, resent: false) }
+        // 500 rows of 19 columns stay under SQLite's 32,766 binds per statement.
+        for start in stride(from: 0, to: invitations.count, by: 500) {
+            try await invitations[start..<min(start + 500, invitations.count)].create(on: tx)
+        }
+        try await outbox.enqueue(mails, on: tx)
+    }
+
+    /// A new token for the invitation (its hash kept, the link sealed for a
+    /// failed delivery), a fresh expiry, and the mail that carries the link.
+    private func mint(_ invitation: InvitationModel, workspaceName: String, resent: Bool) -> OutgoingMail {
         let token = SecureToken.generate()
         let now = env.clock.now
         invitation.tokenHash = SecureToken.hash(token)
         invitation.tokenSealed = env.sealer.seal(token)
         invitation.sentAt = now
         invitation.expiresAt = now.addingTimeInterval(lifetime)
-        try await invitation.save(on: tx)
-        let url = acceptURL(token: token)
-        try await outbox.enqueue(CrewMails.invitation(invitation, workspaceName: workspaceName, acceptURL: url, resent: resent), on: tx)
+        return CrewMails.invitation(invitation, workspaceName: workspaceName, acceptURL: acceptURL(token: token), resent: resent)
+    }
+
+    /// One `invitation.sent` row per invitation, sharing a batch id when several.
+    func recordSent(_ invitations: [InvitationModel], access: WorkspaceAccess, on tx: any Database) async throws {
+        let batch = invitations.count > 1 ? UUID() : nil
+        try await audit.record(
+            invitations.map { invitation in
+                AuditEntry(
+                    workspaceID: access.workspaceID, action: "invitation.sent", targetType: "invitation", targetID: invitation.id!.apiString,
+                    targetLabel: invitation.email,
+                    after: ["role": invitation.roleText, "permissions": invitation.permissionsText].merging(
+                        invitation.accessUntil.map { ["accessUntil": $0.rfc3339] } ?? [:]) { $1 },
+                    batchID: batch)
+            },
+            by: access.actor, on: tx)
+    }
+
+    /// The refusal itself is worth knowing about; it is recorded after the rollback.
+    func recordSeatRefusal(_ emails: [String], role: String, detail: String, access: WorkspaceAccess, on db: any Database) async throws {
+        let shown = emails.prefix(20).joined(separator: ", ") + (emails.count > 20 ? " and \(emails.count - 20) more" : "")
+        try await audit.record(
+            AuditEntry(
+                workspaceID: access.workspaceID, action: "seat.refused", targetType: "invitation", targetID: nil, targetLabel: shown,
+                after: ["role": role, "reason": detail]),
+            by: access.actor, on: db)
     }
 
     private func acceptURL(token: String) -> String {
@@ -250,19 +281,27 @@ public struct InvitationService: Sendable {
     /// Existing members and people with a pending invitation are refused (409).
     func refuseExisting(_ emails: [EmailAddress], in workspaceID: UUID, on db: any Database) async throws {
         let values = emails.map(\.value)
-        let members = try await MembershipModel.query(on: db)
-            .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)
-            .filter(\.$workspaceID == workspaceID).filter(UserModel.self, \.$email ~~ values).all()
-            .compactMap { try? $0.joined(UserModel.self).email }
-        if let first = members.sorted().first {
+        if let first = try await memberEmails(values, in: workspaceID, on: db).sorted().first {
             throw DomainError.conflict("\(first) is already a member of this workspace.")
         }
-        let pending = try await InvitationModel.query(on: db)
-            .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
-            .filter(\.$expiresAt > env.clock.now).filter(\.$email ~~ values).all(\.$email)
-        if let first = pending.sorted().first {
+        if let first = try await pendingEmails(values, in: workspaceID, on: db).sorted().first {
             throw DomainError.conflict("\(first) already has a pending invitation; resend it instead.")
         }
+    }
+
+    /// Which of `emails` (normalised) belong to members of the workspace.
+    func memberEmails(_ emails: [String], in workspaceID: UUID, on db: any Database) async throws -> [String] {
+        try await MembershipModel.query(on: db)
+            .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)
+            .filter(\.$workspaceID == workspaceID).filter(UserModel.self, \.$email ~~ emails).all()
+            .compactMap { try? $0.joined(UserModel.self).email }
+    }
+
+    /// Which of `emails` have an invitation here that is still open.
+    func pendingEmails(_ emails: [String], in workspaceID: UUID, on db: any Database) async throws -> [String] {
+        try await InvitationModel.query(on: db)
+            .filter(\.$workspaceID == workspaceID).filter(\.$state == InvitationModel.pending)
+            .filter(\.$expiresAt > env.clock.now).filter(\.$email ~~ emails).all(\.$email)
     }
 }
 

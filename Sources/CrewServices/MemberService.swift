@@ -70,7 +70,7 @@ public struct MemberService: Sendable {
     /// row (bench/NOTES.md has the profile). The first page starts after
     /// `KeysetCursor.beforeEveryone`, and the keyset is a row comparison, which
     /// both databases turn into a range of the page index.
-    private struct MembersPage: PreparedStatement {
+    struct MembersPage: PreparedStatement {
         static let readsInline = true
         static let sql = membersPage(grants: MemberService.postgresGrants)
         static let sqliteSQL = membersPage(grants: MemberService.sqliteGrants)

@@ -190,6 +190,11 @@ public struct PageSize: Sendable {
         }
         self.value = number
     }
+
+    /// A size chosen by the code (the export reads larger pages than the API gives).
+    init(exactly value: Int) {
+        self.value = value
+    }
 }
 
 /// What a member edit may change (API.md PATCH members/{mid}); absent fields stay.

@@ -80,6 +80,15 @@ public struct SeatPreviewService: Sendable {
         }
     }
 
+    /// What `invitations` new invitations, `taken` of them seats, would do
+    /// (a CSV import's preview).
+    func previewAdding(_ taken: Int, invitations: Int, in workspaceID: UUID, on db: any Database) async throws -> SeatPreview {
+        guard let workspace = try await WorkspaceModel.find(workspaceID, on: db) else { throw DomainError.notFound() }
+        let before = try await seats.usage(of: workspace, on: db)
+        let who = invitations == 1 ? "This invitation" : "These \(invitations) invitations"
+        return answer(before, adding: taken, what: taken == 0 ? "\(who) take no seat" : "\(who) take \(Self.seats(taken))")
+    }
+
     private func answer(_ before: Usage, adding change: Int, what: String) -> SeatPreview {
         let after = Usage(limit: before.limit, used: max(0, before.used + change))
         let fits = change <= 0 || before.allows(adding: change)

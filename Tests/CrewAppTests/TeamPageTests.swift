@@ -146,6 +146,37 @@ import Testing
         }
     }
 
+    @Test func aCSVIsPreviewedOnItsPageThenSentAndTheUsersPageLinksBoth() async throws {
+        try await TestApp.run { app in
+            let owner = try await app.signup("Olga")
+            let wid = try await app.createWorkspace(as: owner)
+            let users = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            #expect(users.contains("/api/v1/workspaces/\(wid)/members.csv") && users.contains("/w/\(wid)/users/import"))
+            let page = try await app.client.send(.get, "/w/\(wid)/users/import", headers: cookie(owner))
+            #expect(page.status == .ok)
+            let token = try csrf(page.text)
+            func form(_ csv: String) -> String {
+                "csrf_token=\(token)&csv=" + (csv.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            }
+
+            let bad = "email,role\nana@x.test,client\nnot-an-email,client\n"
+            let refused = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(bad), headers: cookie(owner, form: true)).text
+            #expect(refused.contains("1 to invite · 1 invalid"))
+            #expect(refused.contains(#"data-testid="import-row-3" class="invalid""#))
+            #expect(refused.contains("data-testid=\"import-blocked\"") && !refused.contains("data-testid=\"import-send\""))
+            let header = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form("mail\nx"), headers: cookie(owner, form: true)).text
+            #expect(header.contains("data-testid=\"page-error\"") && header.contains("unknown column"))
+
+            let good = "email,role\nana@x.test,client\nbo@x.test,editor\n"
+            let preview = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(good), headers: cookie(owner, form: true)).text
+            #expect(preview.contains("Send 2 invitations"))
+            #expect(try await InvitationModel.query(on: app.db).count() == 0)
+            let sent = try await app.client.send(.post, "/w/\(wid)/users/import", body: form(good), headers: cookie(owner, form: true))
+            #expect(sent.headers[.location]?.contains("notice=Sent%202%20invitations") == true, "\(sent.headers[.location] ?? "")")
+            #expect(try await InvitationModel.query(on: app.db).count() == 2)
+        }
+    }
+
     @Test func acceptPageSignsUpAndJoinsInOneStep() async throws {
         try await TestApp.run { app in
             let owner = try await app.signup("Olga")

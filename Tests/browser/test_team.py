@@ -95,3 +95,43 @@ def test_invite_accept_edit_refuse_and_bulk_delete(crew, browser, second_browser
     wait_text(browser, "[data-testid=audit]", "member.removed")
     screenshot(browser, "15-audit-log")
 
+
+
+def test_invite_from_a_csv_file_after_a_preview(crew, browser, tmp_path):
+    """Pick a file, see each row's outcome and the seats, fix it, send."""
+    suffix = uuid.uuid4().hex[:6]
+    sign_up(browser, crew, "Ivy Importer")
+    wid = create_workspace(browser, "Import Agency", plan="small_team")
+    open_users_page(browser)
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=import-csv-link]").click()
+    wait_text(browser, "h1", "Invite from a CSV file")
+
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,role,permissions\n"
+        f"ana-{suffix}@example.com,client,approve_posts\n"
+        "not-an-email,client,\n"
+        f"ed-{suffix}@example.com,editor,\n")
+    # The file picker fills the text field (crew.js), which the form sends.
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=import-file]").send_keys(str(people))
+    WebDriverWait(browser, 10).until(
+        lambda b: "not-an-email" in b.find_element(By.CSS_SELECTOR, "[data-testid=import-csv]").get_attribute("value"))
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=import-preview]").click()
+    wait_text(browser, "[data-testid=import-counts]", "2 to invite · 1 invalid")
+    wait_text(browser, "[data-testid=import-row-3]", "email")
+    wait_text(browser, "[data-testid=import-seats]", "1 of 2 used after")
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=import-send]")
+    screenshot(browser, "14-import-preview-invalid")
+
+    # Fix the row in the text field and preview again: now it can be sent.
+    field = browser.find_element(By.CSS_SELECTOR, "[data-testid=import-csv]")
+    fixed = field.get_attribute("value").replace("not-an-email", f"cleo-{suffix}@example.com")
+    browser.execute_script("arguments[0].value = arguments[1]", field, fixed)
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=import-preview]").click()
+    wait_text(browser, "[data-testid=import-counts]", "3 to invite")
+    screenshot(browser, "15-import-preview-ready")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=import-send]").click()
+    WebDriverWait(browser, 10).until(EC.alert_is_present()).accept()
+    wait_text(browser, "[role=status]", "Sent 3 invitations")
+    wait_text(browser, "[data-testid=invitations]", f"cleo-{suffix}@example.com")
+    wait_text(browser, "[data-testid=seat-usage]", "1 of 2")

@@ -69,6 +69,17 @@ public struct InvitationsController: Sendable {
             let revoked = try await services.invitations.revokeMany(access, ids: body.invitationIds, on: services.db(context))
             return try context.json(RevokedAnswer(revoked: revoked), request: request)
         }
+        api.post("workspaces/:wid/invitations/import/preview") { request, context in
+            let access = try await services.access(context)
+            let csv = try await CSVBody.text(of: request, context: context)
+            return try context.json(try await services.invitations.previewImport(access, csv: csv, on: services.db(context)), request: request)
+        }
+        api.post("workspaces/:wid/invitations/import") { request, context in
+            let access = try await services.access(context)
+            let csv = try await CSVBody.text(of: request, context: context)
+            let done = try await services.invitations.importInvitations(access, csv: csv, on: services.db(context))
+            return try context.json(done, status: .created, request: request)
+        }
         api.post("invitations/accept") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decode(as: AcceptBody.self, context: context)

@@ -60,6 +60,14 @@ public struct MembersController: Sendable {
                 limit: try PageSize(query["limit"].map(String.init)), cursor: query["cursor"].map(String.init), on: services.db(context))
             return ListPage(page)
         }
+        api.get("workspaces/:wid/members.csv") { _, context in
+            let access = try await services.access(context)
+            let (members, db) = (services.members, services.db(context))
+            let day = services.env.clock.now.rfc3339.prefix(10)
+            return CSVBody.response(filename: "crew-members-\(day).csv") { write in
+                try await members.exportCSV(access, on: db, write: write)
+            }
+        }
         api.get("workspaces/:wid/members/:mid") { _, context in
             let access = try await services.access(context)
             return try await services.members.get(access, memberID: try parseID(context.parameters.get("mid")), on: services.db(context))

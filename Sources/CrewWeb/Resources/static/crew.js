@@ -71,3 +71,11 @@ for (const kind of ["input", "change"]) {
     seatPreviewTimers.set(form, setTimeout(() => previewSeats(form), 250));
   });
 }
+
+// CSV import: a picked file is read into the text field, which the form sends.
+document.addEventListener("change", async (event) => {
+  const input = event.target.closest("[data-csv-file]");
+  if (!input || !input.files.length) return;
+  const field = input.form.querySelector("[data-csv-text]");
+  field.value = await input.files[0].text();
+});
