@@ -57,12 +57,12 @@ public struct ImportPagesController: Sendable {
         let access = try await services.access(context)
         try access.require(.invite)
         struct Row { var row: Int; var email, role, status, problems: String; var seat, invalid: Bool }
-        struct Summary { var text: String; var seatsText: String; var fits, canSend: Bool; var sendText: String; var hiddenRows: Int }
+        struct Summary { var text: String; var seatsText: String; var fits, canSend: Bool; var sendText: String; var hiddenRows: Int; var hasHiddenRows: Bool }
         struct Model {
             var page: PageChrome
             var workspaceID, csv: String
             var columns: String
-            var maxRows: Int
+            var maxRowsText: String
             var summary: Summary?
             var rows: [Row]
         }
@@ -83,7 +83,8 @@ public struct ImportPagesController: Sendable {
             summary = Summary(
                 text: parts.joined(separator: " · "), seatsText: preview.seats.detail, fits: preview.seats.fits,
                 canSend: c.invalid == 0 && c.new > 0 && preview.seats.fits,
-                sendText: "Send \(c.new) invitation\(c.new == 1 ? "" : "s")", hiddenRows: max(0, preview.rows.count - Self.shownRows))
+                sendText: "Send \(c.new) invitation\(c.new == 1 ? "" : "s")", hiddenRows: max(0, preview.rows.count - Self.shownRows),
+                hasHiddenRows: preview.rows.count > Self.shownRows)
         }
         var chrome = try await web.chrome(context, title: "Invite from a CSV file", currentWorkspace: access.workspaceID.apiString, request: request)
         if let error { chrome.error = error }
@@ -91,7 +92,7 @@ public struct ImportPagesController: Sendable {
             "users_import",
             Model(
                 page: chrome, workspaceID: access.workspaceID.apiString, csv: csv,
-                columns: InvitationImportFile.columns.joined(separator: ","), maxRows: InvitationImportFile.maxRows, summary: summary, rows: rows))
+                columns: InvitationImportFile.columns.joined(separator: ","), maxRowsText: InvitationImportFile.maxRows.formatted(), summary: summary, rows: rows))
     }
 
     static func statusText(_ status: InvitationImportView.Status) -> String {

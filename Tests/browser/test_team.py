@@ -121,7 +121,7 @@ def test_invite_from_a_csv_file_after_a_preview(crew, browser, tmp_path):
     wait_text(browser, "[data-testid=import-row-3]", "email")
     wait_text(browser, "[data-testid=import-seats]", "1 of 2 used after")
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=import-send]")
-    screenshot(browser, "14-import-preview-invalid")
+    screenshot(browser, "16-import-preview-invalid")
 
     # Fix the row in the text field and preview again: now it can be sent.
     field = browser.find_element(By.CSS_SELECTOR, "[data-testid=import-csv]")
@@ -129,7 +129,7 @@ def test_invite_from_a_csv_file_after_a_preview(crew, browser, tmp_path):
     browser.execute_script("arguments[0].value = arguments[1]", field, fixed)
     browser.find_element(By.CSS_SELECTOR, "[data-testid=import-preview]").click()
     wait_text(browser, "[data-testid=import-counts]", "3 to invite")
-    screenshot(browser, "15-import-preview-ready")
+    screenshot(browser, "17-import-preview-ready")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=import-send]").click()
     WebDriverWait(browser, 10).until(EC.alert_is_present()).accept()
     wait_text(browser, "[role=status]", "Sent 3 invitations")
