@@ -17,6 +17,8 @@ public enum MailTemplates {
         var inviterName = ""
         var roleText = ""
         var expiresText = ""
+        /// When the access an invitation gives ends; empty: never.
+        var accessEndText: String?
         var resent = false
         var joinerName = ""
         var joinerEmail = ""
@@ -73,7 +75,8 @@ enum CrewMails {
                 : "\(invitation.invitedByName) invited you to \(workspaceName) on Crew",
             workspaceName: workspaceName, buttonURL: acceptURL, buttonText: "Accept the invitation",
             inviterName: invitation.invitedByName, roleText: "\(article) \(invitation.role.rawValue)",
-            expiresText: MailTemplates.dateText(invitation.expiresAt), resent: resent)
+            expiresText: MailTemplates.dateText(invitation.expiresAt), accessEndText: invitation.accessUntil.map(MailTemplates.dateText),
+            resent: resent)
         return MailTemplates.compose(
             resent ? "invitation_resent" : "invitation", template: "invitation", to: invitation.email, model,
             workspaceID: invitation.workspaceID, invitationID: invitation.id)
@@ -121,7 +124,7 @@ enum CrewMails {
             "access_ending", to: to,
             MailTemplates.Model(
                 subject: "Your access to \(workspaceName) on Crew ends on \(MailTemplates.dateText(until))", workspaceName: workspaceName,
-                buttonURL: "\(publicURL)/workspaces/\(workspaceID.apiString)", buttonText: "Open \(workspaceName)",
+                buttonURL: "\(publicURL)/w/\(workspaceID.apiString)", buttonText: "Open \(workspaceName)",
                 expiresText: MailTemplates.dateText(until), recipientName: name),
             workspaceID: workspaceID)
     }

@@ -72,6 +72,12 @@ import Testing
             let notices = OutboxMessageModel.query(on: app.db).filter(\.$kind == "access_ending").filter(\.$toAddress == client.user.email)
             let mail = try #require(try await notices.first())
             #expect(mail.subject.contains("Acme Agency"))
+            // Its button opens the workspace's page (a route that exists).
+            let stored = try #require(try await MailBody.stored(for: mail, on: app.db))
+            let body = try #require(MailBody.open(stored.text, with: app.services.env.sealer))
+            #expect(body.contains("/w/\(wid)"))
+            let page = try await app.client.send(.get, "/w/\(wid)", headers: [.cookie: "crew_session=\(client.user.token)", .accept: "text/html"])
+            #expect(page.status == .ok)
 
             // Extended by a week: a new end, a new notice when it comes near.
             #expect(try await Self.setEnd(app, wid, client.memberID, app.time(in: 7 * Self.day), as: owner).status == .ok)
@@ -125,6 +131,11 @@ import Testing
                 .post, path, token: owner.token, json: ["email": "cleo@example.com", "role": "client", "accessUntil": app.time(in: 30 * Self.day)])
             #expect(invited.status == .created)
             #expect(invited.object["accessUntil"] is String)
+            // The mail says when the access it offers ends.
+            let mail = try #require(try await OutboxMessageModel.query(on: app.db).filter(\.$kind == "invitation").first())
+            let stored = try #require(try await MailBody.stored(for: mail, on: app.db))
+            let text = try #require(MailBody.open(stored.text, with: app.services.env.sealer))
+            #expect(text.contains("Your access ends on "))
             let cleo = try await app.signup("Cleo", email: "cleo@example.com")
             let token = try await app.invitationToken(for: "cleo@example.com")
             let accepted = try await app.client.send(.post, "/api/v1/invitations/accept", token: cleo.token, json: ["token": token])
