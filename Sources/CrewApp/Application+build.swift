@@ -114,6 +114,7 @@ public func buildRouter(_ components: CrewComponents) -> Router<AppRequestContex
     WebController(services: services, pages: pages).register(on: router)
     TeamPagesController(services: services, pages: pages).register(on: router)
     ImportPagesController(services: services, pages: pages).register(on: router)
+    TokenPagesController(services: services, pages: pages).register(on: router)
     InvitationPagesController(services: services, pages: pages).register(on: router)
     PasswordPagesController(services: services, pages: pages).register(on: router)
     LinkPagesController(services: services, pages: pages).register(on: router)

@@ -189,3 +189,43 @@ import Testing
         }
     }
 }
+
+/// `/tokens`, the page for the same: a token is made with its limits and
+/// shown once, listed with them, and revoked.
+@Suite struct TokenPageTests {
+    @Test func aTokenIsMadeShownOnceListedAndRevokedFromItsPage() async throws {
+        try await TestApp.run { app in
+            let dana = try await app.signup("Dana")
+            let wid = try await app.createWorkspace("Acme", as: dana)
+            let empty = try await app.client.send(.get, "/tokens", headers: dana.browser())
+            #expect(empty.status == .ok && empty.text.contains("No tokens yet."))
+            #expect(empty.text.contains("only Acme"))
+            let csrf = try csrfToken(in: empty.text)
+
+            let made = try await app.client.send(
+                .post, "/tokens", body: "csrf_token=\(csrf)&name=Reports&scope=read&workspaceId=\(wid)&expiresOn=2099-01-31",
+                headers: dana.browser(form: true))
+            #expect(made.status == .ok)
+            let start = try #require(made.text.range(of: #"data-testid="new-token-value""#)?.lowerBound)
+            let token = try #require(made.text[..<start].components(separatedBy: "value=\"").last?.prefix { $0 != "\"" })
+            #expect(token.hasPrefix("crew_pat_"))
+            // The token works within its limits: it reads Acme and changes nothing.
+            #expect(try await app.client.send(.get, "/api/v1/workspaces/\(wid)/members", token: String(token)).status == .ok)
+            #expect(try await app.client.send(.post, "/api/v1/workspaces", token: String(token), json: ["name": "X"]).status == .forbidden)
+            // Listed with its limits, and never shown again.
+            let listed = try await app.client.send(.get, "/tokens", headers: dana.browser()).text
+            #expect(listed.contains("read only") && listed.contains("after 2099-01-31") && listed.contains(">Acme<"))
+            #expect(!listed.contains(String(token)))
+
+            let bad = try await app.client.send(
+                .post, "/tokens", body: "csrf_token=\(csrf)&name=&scope=admin&expiresOn=2001-01-01", headers: dana.browser(form: true))
+            #expect(bad.status == .unprocessableContent && bad.text.contains("data-testid=\"page-error\""))
+
+            let row = try #require(try await APITokenModel.query(on: app.db).first())
+            let revoked = try await app.client.send(
+                .post, "/tokens/\(row.id!.apiString)/revoke", body: "csrf_token=\(csrf)", headers: dana.browser(form: true))
+            #expect(revoked.headers[.location]?.contains("notice=") == true)
+            #expect(try await app.client.send(.get, "/api/v1/workspaces/\(wid)/members", token: String(token)).status == .unauthorized)
+        }
+    }
+}

@@ -8,17 +8,7 @@ import Testing
 
 /// The Social accounts page: what each person is offered and may do.
 @Suite struct AccountPageTests {
-    func cookie(_ user: TestUser, form: Bool = false) -> HTTPFields {
-        var headers: HTTPFields = [.accept: "text/html"]
-        if form { headers[.contentType] = "application/x-www-form-urlencoded" }
-        headers[.cookie] = "\(SessionCookie.name)=\(user.token)"
-        return headers
-    }
 
-    func csrf(_ html: String) throws -> String {
-        let start = try #require(html.range(of: #"name="csrf_token" value=""#)).upperBound
-        return String(html[start...].prefix { $0 != "\"" })
-    }
 
     func options(_ html: String) -> [String] {
         html.components(separatedBy: "<option value=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
@@ -29,7 +19,7 @@ import Testing
         try await TestApp.run(environment: environment) { app in
             let owner = try await app.signup("Olga")
             let wid = try await app.createWorkspace(as: owner)
-            let page = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(owner))
+            let page = try await app.client.send(.get, "/w/\(wid)/accounts", headers: owner.browser())
             #expect(page.status == .ok)
             #expect(page.text.contains(#"data-testid="no-accounts""#))
             #expect(options(page.text) == Platform.allCases.sorted().map(\.rawValue))
@@ -38,20 +28,20 @@ import Testing
 
             let account = try await app.addAccount("Harbor <Bakery>", to: wid)
             let client = try await app.addMember("Clara", to: wid, role: .client, allowedPlatforms: [.sandbox, .x], accounts: [account])
-            let ownerView = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(owner)).text
+            let ownerView = try await app.client.send(.get, "/w/\(wid)/accounts", headers: owner.browser()).text
             #expect(ownerView.contains("Harbor &lt;Bakery&gt;"))
             #expect(ownerView.contains(#"data-testid="disconnect-account""#))
 
-            let clientView = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(client.user)).text
+            let clientView = try await app.client.send(.get, "/w/\(wid)/accounts", headers: client.user.browser()).text
             #expect(clientView.contains("Harbor &lt;Bakery&gt;"))
             #expect(!clientView.contains(#"data-testid="disconnect-account""#), "clients get no delete control")
             #expect(options(clientView) == ["sandbox", "x"], "only the client's allowed platforms are offered")
             #expect(clientView.contains("x (not configured)"))
 
             // Posting the disconnect form anyway is refused and changes nothing.
-            let token = try csrf(clientView)
+            let token = try csrfToken(in: clientView)
             let answer = try await app.client.send(
-                .post, "/w/\(wid)/accounts/\(account)/disconnect", body: "csrf_token=\(token)", headers: cookie(client.user, form: true))
+                .post, "/w/\(wid)/accounts/\(account)/disconnect", body: "csrf_token=\(token)", headers: client.user.browser(form: true))
             #expect(answer.headers[.location]?.contains("error=") == true)
             #expect(try await SocialAccountModel.find(parseID(account), on: app.db)?.status == .connected)
         }
@@ -63,20 +53,20 @@ import Testing
             let wid = try await app.createWorkspace(as: owner)
             let client = try await app.addMember("Clara", to: wid, role: .client, allowedPlatforms: [.sandbox])
             let nobody = try await app.addMember("Nina", to: wid, role: .client)
-            let page = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(client.user)).text
+            let page = try await app.client.send(.get, "/w/\(wid)/accounts", headers: client.user.browser()).text
             let start = try await app.client.send(
-                .post, "/w/\(wid)/accounts/connect", body: "csrf_token=\(try csrf(page))&platform=sandbox", headers: cookie(client.user, form: true))
+                .post, "/w/\(wid)/accounts/connect", body: "csrf_token=\(try csrfToken(in: page))&platform=sandbox", headers: client.user.browser(form: true))
             #expect(start.headers[.location]?.hasPrefix("http://127.0.0.1:8080/sandbox/oauth/authorize?") == true)
             let refused = try await app.client.send(
-                .post, "/w/\(wid)/accounts/connect", body: "csrf_token=\(try csrf(page))&platform=facebook", headers: cookie(client.user, form: true))
+                .post, "/w/\(wid)/accounts/connect", body: "csrf_token=\(try csrfToken(in: page))&platform=facebook", headers: client.user.browser(form: true))
             #expect(refused.headers[.location]?.hasPrefix("/w/\(wid)/accounts?error=") == true)
 
-            let nobodyPage = try await app.client.send(.get, "/w/\(wid)/accounts", headers: cookie(nobody.user)).text
+            let nobodyPage = try await app.client.send(.get, "/w/\(wid)/accounts", headers: nobody.user.browser()).text
             #expect(nobodyPage.contains(#"data-testid="cannot-connect""#))
             #expect(!nobodyPage.contains(#"data-testid="connect-account""#))
 
             // The sandbox Crew serves itself shows its consent page, untouched by Crew's sessions.
-            let consent = try await app.client.send(.get, ConsentBrowser.pathAndQuery(try #require(start.headers[.location])), headers: cookie(client.user))
+            let consent = try await app.client.send(.get, ConsentBrowser.pathAndQuery(try #require(start.headers[.location])), headers: client.user.browser())
             #expect(consent.status == .ok)
             #expect(consent.text.contains("Harbor Bakery"))
             #expect(consent.text.contains(#"id="sandbox-approve""#))

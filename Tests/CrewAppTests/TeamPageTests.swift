@@ -9,16 +9,7 @@ import Testing
 @Suite struct TeamPageTests {
     let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: "text/html"]
 
-    func cookie(_ user: TestUser, form: Bool = false) -> HTTPFields {
-        var headers: HTTPFields = form ? formHeaders : [.accept: "text/html"]
-        headers[.cookie] = "\(SessionCookie.name)=\(user.token)"
-        return headers
-    }
 
-    func csrf(_ html: String) throws -> String {
-        let start = try #require(html.range(of: #"name="csrf_token" value=""#)).upperBound
-        return String(html[start...].prefix { $0 != "\"" })
-    }
 
     @Test func usersPageListsMembersSeatsAndInvitations() async throws {
         try await TestApp.run { app in
@@ -26,7 +17,7 @@ import Testing
             let wid = try await app.createWorkspace(plan: "small_team", as: owner)
             _ = try await app.addMember("Cy <Client>", to: wid, role: .client, permissions: [.publishPosts])
             _ = try await app.client.send(.post, "/api/v1/workspaces/\(wid)/invitations", token: owner.token, json: ["email": "p@example.com", "role": "editor"])
-            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner))
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser())
             #expect(page.status == .ok)
             #expect(page.text.contains("Cy &lt;Client&gt;"))
             #expect(page.text.contains(#"data-testid="seat-usage">Seats used: <strong>2 of 2</strong>"#))
@@ -40,7 +31,7 @@ import Testing
             let owner = try await app.signup("Olga")
             let wid = try await app.createWorkspace(as: owner)
             let editor = try await app.addMember("Ed", to: wid, role: .editor)
-            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(editor.user))
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: editor.user.browser())
             #expect(page.status == .forbidden)
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
         }
@@ -50,18 +41,18 @@ import Testing
         try await TestApp.run { app in
             let owner = try await app.signup("Olga")
             let wid = try await app.createWorkspace(plan: "small_team", as: owner)
-            let token = try csrf(try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text)
+            let token = try csrfToken(in: try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text)
             let ok = try await app.client.send(
                 .post, "/w/\(wid)/users/invite", body: "csrf_token=\(token)&emails=a%40example.com%0Ab%40example.com&role=editor",
-                headers: cookie(owner, form: true))
+                headers: owner.browser(form: true))
             #expect(ok.status == .seeOther)
             #expect(ok.headers[.location]?.contains("notice=") == true)
             let full = try await app.client.send(
                 .post, "/w/\(wid)/users/invite", body: "csrf_token=\(token)&emails=c%40example.com&role=manager",
-                headers: cookie(owner, form: true))
+                headers: owner.browser(form: true))
             let location = try #require(full.headers[.location])
             #expect(location.contains("error="))
-            let shown = try await app.client.send(.get, location, headers: cookie(owner))
+            let shown = try await app.client.send(.get, location, headers: owner.browser())
             #expect(shown.text.contains("The small_team plan has 2 seats"))
             #expect(try await InvitationModel.query(on: app.db).count() == 2)
         }
@@ -73,10 +64,10 @@ import Testing
             let wid = try await app.createWorkspace(as: owner)
             let a = try await app.addMember("A", to: wid, role: .client)
             let b = try await app.addMember("B", to: wid, role: .client)
-            let token = try csrf(try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text)
+            let token = try csrfToken(in: try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text)
             let response = try await app.client.send(
                 .post, "/w/\(wid)/members/bulk-delete",
-                body: "csrf_token=\(token)&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)", headers: cookie(owner, form: true))
+                body: "csrf_token=\(token)&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)", headers: owner.browser(form: true))
             #expect(response.headers[.location]?.contains("Removed%202%20members") == true)
             #expect(try await MembershipModel.query(on: app.db).count() == 1)
         }
@@ -88,12 +79,12 @@ import Testing
             let wid = try await app.createWorkspace(as: owner)
             let a = try await app.addMember("A", to: wid, role: .editor)
             let b = try await app.addMember("B", to: wid, role: .editor)
-            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text
             #expect(page.contains("data-testid=\"bulk-role\""))
-            let token = try csrf(page)
+            let token = try csrfToken(in: page)
             let response = try await app.client.send(
                 .post, "/w/\(wid)/members/bulk-update",
-                body: "csrf_token=\(token)&bulkRole=manager&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)", headers: cookie(owner, form: true))
+                body: "csrf_token=\(token)&bulkRole=manager&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)", headers: owner.browser(form: true))
             #expect(response.headers[.location]?.contains("Made%202%20members%20managers") == true, "\(response.headers[.location] ?? "")")
             #expect(try await MembershipModel.query(on: app.db).filter(\.$roleText == "manager").count() == 2)
         }
@@ -113,35 +104,35 @@ import Testing
             let wid = try await app.createWorkspace(as: owner)
             let a = try await app.addMember("Ann", to: wid, role: .client)
             let b = try await app.addMember("Bob", to: wid, role: .client)
-            let token = try csrf(try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text)
+            let token = try csrfToken(in: try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text)
             let lastDay = day(app.clock.now.addingTimeInterval(10 * 86_400))
             let bulk = try await app.client.send(
                 .post, "/w/\(wid)/members/bulk-access",
                 body: "csrf_token=\(token)&bulkAccessUntil=\(lastDay)&memberIds[]=\(a.memberID)&memberIds[]=\(b.memberID)",
-                headers: cookie(owner, form: true))
+                headers: owner.browser(form: true))
             #expect(bulk.headers[.location]?.contains("notice=") == true, "\(bulk.headers[.location] ?? "")")
             let ends = try await MembershipModel.query(on: app.db).filter(\.$accessUntil != nil).all()
             #expect(ends.count == 2)
             // Through the end of the chosen day, UTC.
             #expect(ends.allSatisfy { day($0.accessUntil!.addingTimeInterval(-1)) == lastDay && day($0.accessUntil!) != lastDay })
-            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            let page = try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text
             #expect(page.contains("until \(lastDay)"))
 
             // The edit form clears one; a day gone by is refused with the field named.
             let cleared = try await app.client.send(
                 .post, "/w/\(wid)/members/\(a.memberID)/edit", body: "csrf_token=\(token)&role=client&accessUntil=",
-                headers: cookie(owner, form: true))
+                headers: owner.browser(form: true))
             #expect(cleared.headers[.location]?.contains("notice=") == true)
             #expect(try await MembershipModel.find(try parseID(a.memberID), on: app.db)?.accessUntil == nil)
             let past = try await app.client.send(
                 .post, "/w/\(wid)/members/\(b.memberID)/edit", body: "csrf_token=\(token)&role=client&accessUntil=2001-01-01",
-                headers: cookie(owner, form: true))
+                headers: owner.browser(form: true))
             #expect(past.headers[.location]?.contains("error=") == true)
             #expect(try await MembershipModel.find(try parseID(b.memberID), on: app.db)?.accessUntil != nil)
 
             // Past the end the page says so until the sweeper removes them.
             app.clock.advance(by: 11 * 86_400)
-            let later = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            let later = try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text
             #expect(later.contains(#"<span class="badge off">ended</span>"#))
         }
     }
@@ -150,28 +141,28 @@ import Testing
         try await TestApp.run { app in
             let owner = try await app.signup("Olga")
             let wid = try await app.createWorkspace(as: owner)
-            let users = try await app.client.send(.get, "/w/\(wid)/users", headers: cookie(owner)).text
+            let users = try await app.client.send(.get, "/w/\(wid)/users", headers: owner.browser()).text
             #expect(users.contains("/api/v1/workspaces/\(wid)/members.csv") && users.contains("/w/\(wid)/users/import"))
-            let page = try await app.client.send(.get, "/w/\(wid)/users/import", headers: cookie(owner))
+            let page = try await app.client.send(.get, "/w/\(wid)/users/import", headers: owner.browser())
             #expect(page.status == .ok)
-            let token = try csrf(page.text)
+            let token = try csrfToken(in: page.text)
             func form(_ csv: String) -> String {
                 "csrf_token=\(token)&csv=" + (csv.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             }
 
             let bad = "email,role\nana@x.test,client\nnot-an-email,client\n"
-            let refused = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(bad), headers: cookie(owner, form: true)).text
+            let refused = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(bad), headers: owner.browser(form: true)).text
             #expect(refused.contains("1 to invite · 1 invalid"))
             #expect(refused.contains(#"data-testid="import-row-3" class="invalid""#))
             #expect(refused.contains("data-testid=\"import-blocked\"") && !refused.contains("data-testid=\"import-send\""))
-            let header = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form("mail\nx"), headers: cookie(owner, form: true)).text
+            let header = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form("mail\nx"), headers: owner.browser(form: true)).text
             #expect(header.contains("data-testid=\"page-error\"") && header.contains("unknown column"))
 
             let good = "email,role\nana@x.test,client\nbo@x.test,editor\n"
-            let preview = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(good), headers: cookie(owner, form: true)).text
+            let preview = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(good), headers: owner.browser(form: true)).text
             #expect(preview.contains("Send 2 invitations"))
             #expect(try await InvitationModel.query(on: app.db).count() == 0)
-            let sent = try await app.client.send(.post, "/w/\(wid)/users/import", body: form(good), headers: cookie(owner, form: true))
+            let sent = try await app.client.send(.post, "/w/\(wid)/users/import", body: form(good), headers: owner.browser(form: true))
             #expect(sent.headers[.location]?.contains("notice=Sent%202%20invitations") == true, "\(sent.headers[.location] ?? "")")
             #expect(try await InvitationModel.query(on: app.db).count() == 2)
         }

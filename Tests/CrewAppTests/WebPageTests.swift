@@ -21,12 +21,6 @@ import Testing
         return headers
     }
 
-    /// The CSRF token the page put in its forms.
-    func csrf(in html: String) throws -> String {
-        let marker = #"name="csrf_token" value=""#
-        let start = try #require(html.range(of: marker)).upperBound
-        return String(html[start...].prefix { $0 != "\"" })
-    }
 
     @Test func anonymousVisitorsAreSentToLogIn() async throws {
         try await TestApp.run { app in
@@ -51,7 +45,7 @@ import Testing
             #expect(welcome.status == .ok)
             #expect(welcome.text.contains("Dana Web"))
             let newPage = try await app.client.send(.get, "/workspaces/new", headers: withCookie(cookie))
-            let token = try csrf(in: newPage.text)
+            let token = try csrfToken(in: newPage.text)
             let created = try await app.client.send(
                 .post, "/workspaces", body: formBody(["name": "Web Agency", "plan": "small_team", "csrf_token": token]),
                 headers: withCookie(cookie, form))
@@ -158,7 +152,7 @@ import Testing
             let dana = try await app.signup("Dana")
             let page = try await app.client.send(.get, "/workspaces/new", headers: withCookie(dana.token))
             let response = try await app.client.send(
-                .post, "/logout", body: formBody(["csrf_token": try csrf(in: page.text)]), headers: withCookie(dana.token, form))
+                .post, "/logout", body: formBody(["csrf_token": try csrfToken(in: page.text)]), headers: withCookie(dana.token, form))
             #expect(response.status == .found)
             #expect(response.headers[.location] == "/login")
             #expect(response.sessionCookie == "")
