@@ -29,7 +29,10 @@ public struct TokenPagesController: Sendable {
                     .init(name: form.name ?? "", scope: form.scope, workspaceId: (form.workspaceId ?? "").isEmpty ? nil : form.workspaceId,
                           expiresAt: expiresAt),
                     for: identity, on: services.db(context))
-                return try await page(request, context, made: made)
+                var response = try await page(request, context, made: made)
+                // The page carries the token in the clear: no cache may keep it.
+                response.headers[.cacheControl] = "no-store"
+                return response
             } catch let error as DomainError {
                 return try await page(request, context, error: WebController.message(error), status: .init(code: error.status))
             }

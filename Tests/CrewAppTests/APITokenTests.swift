@@ -206,6 +206,7 @@ import Testing
                 .post, "/tokens", body: "csrf_token=\(csrf)&name=Reports&scope=read&workspaceId=\(wid)&expiresOn=2099-01-31",
                 headers: dana.browser(form: true))
             #expect(made.status == .ok)
+            #expect(made.headers[.cacheControl] == "no-store")
             let start = try #require(made.text.range(of: #"data-testid="new-token-value""#)?.lowerBound)
             let token = try #require(made.text[..<start].components(separatedBy: "value=\"").last?.prefix { $0 != "\"" })
             #expect(token.hasPrefix("crew_pat_"))
