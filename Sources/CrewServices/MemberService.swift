@@ -100,11 +100,12 @@ public struct MemberService: Sendable {
 
     /// The members page's statement: `filters` are further conditions on the
     /// membership `m` and its user `u`.
-    static func membersPage(grants: String, filters: String = "") -> String {
+    /// `from` names the memberships `m` (a join from a smaller set may stand before them).
+    static func membersPage(grants: String, from: String = "\(MembershipModel.schema) m", filters: String = "") -> String {
         """
         SELECT m.id, m.user_id, u.email, u.name, m.role, m.permissions, m.allowed_platforms, m.counts_as_seat, m.joined_via, m.joined_at, m.access_until,
         (SELECT \(grants) FROM \(AccountGrantModel.schema) g WHERE g.membership_id = m.id) AS account_ids
-        FROM \(MembershipModel.schema) m JOIN \(UserModel.schema) u ON u.id = m.user_id
+        FROM \(from) JOIN \(UserModel.schema) u ON u.id = m.user_id
         WHERE m.workspace_id = $1 AND (m.joined_at, m.id) > ($2, $3)
         \(filters)
         ORDER BY m.joined_at, m.id LIMIT $4

@@ -5,7 +5,7 @@ public enum CrewMigrations {
     public static var all: [any Migration] {
         [CreatePeopleTables(), CreateWorkspaceTables(), CreateTeamTables(), CreateInviteLinkTables(),
             CreateAccountConnectionTables(), AddInvitationTokenSealed(), CreateKeyCheck(), CreateContentTables(), CreateMemberListVersions(),
-            AddSharedMailBodies(), AddQueueSequences(), CreateSignInGuards(), AddTokenScopes(), AddAccessExpiry(),
+            AddSharedMailBodies(), AddQueueSequences(), CreateSignInGuards(), AddTokenScopes(), AddAccessExpiry(), AddMembershipRoleIndex(),
         ]
     }
 }
