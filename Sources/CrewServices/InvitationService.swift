@@ -1,5 +1,6 @@
 import CrewCore
 import CrewStore
+import FluentSQL
 import Foundation
 
 /// An invitation as the API shows it.
@@ -289,12 +290,18 @@ public struct InvitationService: Sendable {
         }
     }
 
-    /// Which of `emails` (normalised) belong to members of the workspace.
+    /// Which of `emails` (normalised) belong to members of the workspace: from
+    /// the people by email to their membership here. `CROSS JOIN` keeps that
+    /// order on SQLite, which otherwise walked the workspace's memberships for
+    /// each chunk of an import (PostgreSQL plans the join either way).
     func memberEmails(_ emails: [String], in workspaceID: UUID, on db: any Database) async throws -> [String] {
-        try await MembershipModel.query(on: db)
-            .join(UserModel.self, on: \MembershipModel.$userID == \UserModel.$id)
-            .filter(\.$workspaceID == workspaceID).filter(UserModel.self, \.$email ~~ emails).all()
-            .compactMap { try? $0.joined(UserModel.self).email }
+        guard !emails.isEmpty else { return [] }
+        return try await (db as! any SQLDatabase).raw(
+            """
+            SELECT u.email FROM \(unsafeRaw: UserModel.schema) u CROSS JOIN \(unsafeRaw: MembershipModel.schema) m
+            WHERE u.email IN (\(binds: emails)) AND m.user_id = u.id AND m.workspace_id = \(bind: workspaceID)
+            """
+        ).all().map { try $0.decode(column: "email", as: String.self) }
     }
 
     /// Which of `emails` have an invitation here that is still open.
