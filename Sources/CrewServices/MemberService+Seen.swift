@@ -50,12 +50,15 @@ extension MemberService {
     /// test addresses they may not see. The few people a client sees are found
     /// first (by id, by `memberships_role_idx`, through their grants) and only
     /// they are sorted: walking the workspace in join order to filter it took
-    /// 69 ms at 100,000 members (crew-bench, 2026-12-07).
+    /// 69 ms at 100,000 members (crew-bench, 2026-12-07). `CROSS JOIN` keeps
+    /// that order on SQLite, whose planner otherwise walked the page index
+    /// again and probed the set (274 ms); PostgreSQL plans it as a join.
     private struct MembersSeenByClient: PreparedStatement {
         static let plannedEachTime = true
         static let sql = membersPage(grants: MemberService.postgresGrants, from: seenByClient, filters: clientSearch)
         static let sqliteSQL = membersPage(grants: MemberService.sqliteGrants, from: seenByClient, filters: clientSearch)
         static let clientSearch = """
+            AND m.id = seen.id
             AND (CAST($5 AS TEXT) IS NULL OR m.role = $5)
             AND (CAST($6 AS TEXT) IS NULL OR LOWER(u.name) LIKE $6 OR (m.id = $7 AND u.email LIKE $6))
             """
@@ -69,7 +72,7 @@ extension MemberService {
                 UNION SELECT t.id FROM \(grants) mine JOIN \(grants) theirs ON theirs.account_id = mine.account_id
                     JOIN \(memberships) t ON t.id = theirs.membership_id
                     WHERE mine.membership_id = $7 AND t.role IN (\(roleList(reach.whenSharing)))) seen
-                JOIN \(memberships) m ON m.id = seen.id
+                CROSS JOIN \(memberships) m
                 """
         }()
 
