@@ -4,10 +4,10 @@ import CrewServices
 import CrewStore
 import Foundation
 
-/// CSV in and out: the owner's export of the whole seeded workspace, and a
-/// 10,000-row invitation import (the most a file may hold) previewed and
-/// then sent, with its 10,000 mails and audit rows.
-func measureCSV(_ components: CrewComponents, owner: WorkspaceAccess, runs: Int) async throws -> String {
+/// CSV in and out: the owner's export of the whole seeded workspace, and an
+/// invitation import of `rows` (10,000 is the most a file may hold)
+/// previewed and then sent, with its mails and audit rows.
+func measureCSV(_ components: CrewComponents, owner: WorkspaceAccess, rows: Int, runs: Int) async throws -> String {
     let db = components.services.database.database()
     let (members, invitations) = (components.services.members, components.services.invitations)
     var bytes = 0
@@ -18,14 +18,14 @@ func measureCSV(_ components: CrewComponents, owner: WorkspaceAccess, runs: Int)
     }
     let tag = UUID().uuidString.prefix(6).lowercased()
     let file = "email,role,permissions\n"
-        + (0..<InvitationImportFile.maxRows).map { "import.\($0).\(tag)@bench.crew.test,client,view_analytics\n" }.joined()
+        + (0..<rows).map { "import.\($0).\(tag)@bench.crew.test,client,view_analytics\n" }.joined()
     let preview = try await measure(max(1, runs / 2)) { _ = try await invitations.previewImport(owner, csv: file, on: db) }
     var invited = 0
     let sent = try await measure(1) { invited = try await invitations.importInvitations(owner, csv: file, on: db).counts.invited }
-    precondition(invited == InvitationImportFile.maxRows, "the import invited \(invited)")
+    precondition(invited == rows, "the import invited \(invited)")
     return """
         \(row("members CSV export as the owner (\(bytes / 1_000) kB)", export))
-        \(row("CSV import preview, 10,000 rows", preview))
-        \(row("CSV import of 10,000 invitations (mails and audit rows included)", sent))
+        \(row("CSV import preview, \(rows.formatted()) rows", preview))
+        \(row("CSV import of \(rows.formatted()) invitations (mails and audit rows included)", sent))
         """
 }
