@@ -43,27 +43,27 @@ extension InvitationService {
     public func importInvitations(_ access: WorkspaceAccess, csv: String, on db: any Database) async throws -> InvitationImportView {
         try access.require(.invite)
         let lines = try InvitationImportFile.read(csv, inviter: access.role, now: env.clock.now)
+        guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: db) else { throw DomainError.notFound() }
+        // Tokens and mails for every row that could be invited, made before the
+        // workspace lock: its joins and invitations wait while it is held.
+        let minted = Dictionary(uniqueKeysWithValues: lines.compactMap { line in
+            line.invitee.map { (line.row, mintedInvitation(line, $0, access: access, workspaceName: workspace.name)) }
+        })
         do {
             return try await db.workspaceTransaction(access.workspaceID) { tx in
                 var view = try await assess(lines, in: access.workspaceID, on: tx)
                 let refused = view.rows.filter { $0.status == .invalid }.flatMap(\.errors)
                 guard refused.isEmpty else { throw DomainError.validationFailed(refused) }
                 try await seats.requireRoom(for: view.rows.filter(\.countsAsSeat).count, in: access.workspaceID, on: tx)
-                guard let workspace = try await WorkspaceModel.find(access.workspaceID, on: tx) else { throw DomainError.notFound() }
-                let byRow = Dictionary(uniqueKeysWithValues: lines.map { ($0.row, $0) })
-                var invitations: [InvitationModel] = []
+                var sending: [(invitation: InvitationModel, mail: OutgoingMail)] = []
                 for index in view.rows.indices where view.rows[index].status == .new {
-                    guard let line = byRow[view.rows[index].row], let invitee = line.invitee else { continue }
-                    let invitation = InvitationModel(
-                        workspaceID: access.workspaceID, email: invitee.email.value, role: invitee.role, permissions: invitee.permissions,
-                        allowedPlatforms: invitee.platforms, accountIDs: line.accountIDs, invitedBy: access, createdAt: env.clock.now)
-                    invitation.id = UUID()
-                    invitation.accessUntil = invitee.accessUntil
-                    invitations.append(invitation)
+                    guard let one = minted[view.rows[index].row] else { continue }
+                    sending.append(one)
                     view.rows[index].status = .invited
-                    view.rows[index].invitationId = invitation.id!.apiString
+                    view.rows[index].invitationId = one.invitation.id!.apiString
                 }
-                try await sendNew(invitations, workspaceName: workspace.name, on: tx)
+                try await store(sending, on: tx)
+                let invitations = sending.map(\.invitation)
                 try await recordSent(invitations, access: access, on: tx)
                 view.counts.invited = invitations.count
                 view.counts.new = 0
@@ -75,6 +75,17 @@ extension InvitationService {
             try await recordSeatRefusal(seatTakers.map(\.email.value), role: roles, detail: detail, access: access, on: db)
             throw DomainError.seatLimitReached(detail)
         }
+    }
+
+    private func mintedInvitation(
+        _ line: InvitationImportFile.Line, _ invitee: InvitationImportFile.Invitee, access: WorkspaceAccess, workspaceName: String
+    ) -> (invitation: InvitationModel, mail: OutgoingMail) {
+        let invitation = InvitationModel(
+            workspaceID: access.workspaceID, email: invitee.email.value, role: invitee.role, permissions: invitee.permissions,
+            allowedPlatforms: invitee.platforms, accountIDs: line.accountIDs, invitedBy: access, createdAt: env.clock.now)
+        invitation.id = UUID()
+        invitation.accessUntil = invitee.accessUntil
+        return (invitation, mint(invitation, workspaceName: workspaceName, resent: false))
     }
 
     /// Each line's outcome against the workspace as it is: members, open

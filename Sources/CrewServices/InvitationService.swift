@@ -197,20 +197,25 @@ public struct InvitationService: Sendable {
         try await outbox.enqueue(mail, on: tx)
     }
 
-    /// Stores new invitations (ids already set) and queues their mails, in
-    /// multi-row inserts: an import sends up to `InvitationImportFile.maxRows`.
+    /// Stores new invitations (ids already set) and queues their mails.
     func sendNew(_ invitations: [InvitationModel], workspaceName: String, on tx: any Database) async throws {
-        let mails = invitations.map { mint($0, workspaceName: workspaceName, resent: false) }
+        try await store(invitations.map { ($0, mint($0, workspaceName: workspaceName, resent: false)) }, on: tx)
+    }
+
+    /// Stores minted invitations and queues their mails, in multi-row inserts:
+    /// an import sends up to `InvitationImportFile.maxRows`.
+    func store(_ minted: [(invitation: InvitationModel, mail: OutgoingMail)], on tx: any Database) async throws {
+        let invitations = minted.map(\.invitation)
         // 500 rows of 19 columns stay under SQLite's 32,766 binds per statement.
         for start in stride(from: 0, to: invitations.count, by: 500) {
             try await invitations[start..<min(start + 500, invitations.count)].create(on: tx)
         }
-        try await outbox.enqueue(mails, on: tx)
+        try await outbox.enqueue(minted.map(\.mail), on: tx)
     }
 
     /// A new token for the invitation (its hash kept, the link sealed for a
     /// failed delivery), a fresh expiry, and the mail that carries the link.
-    private func mint(_ invitation: InvitationModel, workspaceName: String, resent: Bool) -> OutgoingMail {
+    func mint(_ invitation: InvitationModel, workspaceName: String, resent: Bool) -> OutgoingMail {
         let token = SecureToken.generate()
         let now = env.clock.now
         invitation.tokenHash = SecureToken.hash(token)
