@@ -12,7 +12,7 @@ struct MemberCommand: AsyncParsableCommand {
         commandName: "member", abstract: "List or remove a workspace's members.", subcommands: [List.self, Remove.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print every member, one a line: id, role, seat, email, name.")
+        static let configuration = CommandConfiguration(abstract: "Print every member, one a line: id, role, seat, email, name, access end (until DAY, ended, or -).")
         @Option(help: "Workspace id.") var workspace: String
         @Option(help: "Only this role (owner, admin, manager, editor, client).") var role: String?
         @Option(help: "Only names or emails containing this.") var search: String?
@@ -29,7 +29,8 @@ struct MemberCommand: AsyncParsableCommand {
                             access, role: role, search: search, limit: try PageSize("200"), cursor: cursor, on: db)
                         for member in page.items {
                             let seat = member.countsAsSeat == true ? "seat" : "-"
-                            print([member.id, member.role.rawValue, seat, member.email ?? "", member.name].joined(separator: "\t"))
+                            let end = AccessEndField.statusText(member.accessUntil, now: components.services.env.clock.now)
+                            print([member.id, member.role.rawValue, seat, member.email ?? "", member.name, end.isEmpty ? "-" : end].joined(separator: "\t"))
                         }
                         cursor = page.nextCursor
                     } while cursor != nil

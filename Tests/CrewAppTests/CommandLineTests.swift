@@ -62,7 +62,7 @@ import Testing
 
         let listed = try Self.crew(["member", "list", "--workspace", wid], in: directory)
         #expect(listed.status == 0)
-        #expect(listed.output.split(separator: "\n").count == 1 && listed.output.contains("\towner\t-\tolga@example.com\tOlga Owner"))
+        #expect(listed.output.split(separator: "\n").count == 1 && listed.output.contains("\towner\t-\tolga@example.com\tOlga Owner\t-\n"))
         // The owner cannot be removed; an unknown member is not found.
         let owner = try Self.crew(["member", "remove", "--workspace", wid, "--email", "olga@example.com"], in: directory)
         #expect(owner.status != 0 && owner.output.isEmpty)
