@@ -40,7 +40,7 @@ public struct PasswordPagesController: Sendable {
                 return web.pages.render("forgot_password", model)
             } catch let error as DomainError {
                 model.error = WebController.message(error)
-                return web.pages.render("forgot_password", model, status: .init(code: error.status))
+                return WebController.refusal(web.pages.render("forgot_password", model, status: .init(code: error.status)), error)
             }
         }
         router.get("reset-password") { request, context in

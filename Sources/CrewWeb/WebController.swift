@@ -122,7 +122,7 @@ public struct WebController: Sendable {
         } catch let error as DomainError {
             let model = FormModel(
                 page: try await chrome(context, title: "Log in"), error: error.detail, email: form.email ?? "", next: Self.safeNext(form.next))
-            return pages.render("login", model, status: .init(code: error.status))
+            return Self.refusal(pages.render("login", model, status: .init(code: error.status)), error)
         }
     }
 
@@ -137,7 +137,7 @@ public struct WebController: Sendable {
             let model = FormModel(
                 page: try await chrome(context, title: "Sign up"), error: Self.message(error),
                 email: form.email ?? "", name: form.name ?? "")
-            return pages.render("signup", model, status: .init(code: error.status))
+            return Self.refusal(pages.render("signup", model, status: .init(code: error.status)), error)
         }
     }
 
@@ -180,6 +180,14 @@ public struct WebController: Sendable {
         var response = Response.redirect(to: location, type: .found)
         response.setCookie(SessionCookie.make(token: result.token, expiresAt: result.expiresAt, secure: services.secureCookies))
         return response
+    }
+
+    /// A form page that refuses: a brake's wait also goes out as `Retry-After`,
+    /// as the API sends it.
+    static func refusal(_ page: Response, _ error: DomainError) -> Response {
+        var page = page
+        if case .rateLimited(let seconds) = error { page.headers[.retryAfter] = String(seconds) }
+        return page
     }
 
     /// All field errors in one sentence for a form.

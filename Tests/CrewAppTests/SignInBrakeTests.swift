@@ -31,6 +31,11 @@ import Testing
             #expect(slowed.status == .tooManyRequests)
             #expect(slowed.problem?.code == "rate_limited")
             #expect(Self.retryAfter(slowed) == 1)
+            // The log-in page says so too, with the same Retry-After.
+            let page = try await app.client.send(
+                .post, "/login", body: "email=\(pat.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&password=x",
+                headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html"])
+            #expect(page.status == .tooManyRequests && Self.retryAfter(page) == 1)
             app.clock.advance(by: 1)
             #expect(try await Self.login(app, pat.email, "wrong password").status == .unauthorized)
             #expect(Self.retryAfter(try await Self.login(app, pat.email, "wrong password")) == 2)
