@@ -130,6 +130,8 @@ def test_invite_from_a_csv_file_after_a_preview(crew, browser, tmp_path):
     browser.find_element(By.CSS_SELECTOR, "[data-testid=import-preview]").click()
     wait_text(browser, "[data-testid=import-counts]", "3 to invite")
     screenshot(browser, "17-import-preview-ready")
+    # The confirmation comes from crew.js: click only once the page (and its script) has loaded.
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script("return document.readyState") == "complete")
     browser.find_element(By.CSS_SELECTOR, "[data-testid=import-send]").click()
     WebDriverWait(browser, 10).until(EC.alert_is_present()).accept()
     wait_text(browser, "[role=status]", "Sent 3 invitations")
