@@ -40,7 +40,14 @@ public struct ImportPagesController: Sendable {
         router.post("w/:wid/users/import") { request, context in
             let csv = try await WebController.form(ImportForm.self, request, context).csv ?? ""
             return try await team.action(context, back: "users") { access, db in
-                let done = try await services.invitations.importInvitations(access, csv: csv, on: db)
+                let done: InvitationImportView
+                do {
+                    done = try await services.invitations.importInvitations(access, csv: csv, on: db)
+                } catch DomainError.validationFailed(let errors) where errors.count > 3 {
+                    // Rows that went bad since the preview (an account removed meanwhile): their
+                    // list would not fit in the address the message travels in.
+                    throw DomainError.invalid("csv", "\(errors.count) problems since the preview; nothing was sent. Preview the file again.")
+                }
                 let c = done.counts
                 let skipped = [(c.member, "already members"), (c.pending, "already invited"), (c.duplicate, "listed twice")]
                     .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }

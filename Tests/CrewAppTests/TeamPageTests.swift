@@ -158,6 +158,11 @@ import Testing
             let header = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form("mail\nx"), headers: owner.browser(form: true)).text
             #expect(header.contains("data-testid=\"page-error\"") && header.contains("unknown column"))
 
+            // Sent without a clean preview, many bad rows come back as one short line.
+            let many = "email,role\n" + (1...5).map { "bad\($0),client\n" }.joined()
+            let blocked = try await app.client.send(.post, "/w/\(wid)/users/import", body: form(many), headers: owner.browser(form: true))
+            #expect(blocked.headers[.location]?.contains("5%20problems%20since%20the%20preview") == true, "\(blocked.headers[.location] ?? "")")
+
             let good = "email,role\nana@x.test,client\nbo@x.test,editor\n"
             let preview = try await app.client.send(.post, "/w/\(wid)/users/import/preview", body: form(good), headers: owner.browser(form: true)).text
             #expect(preview.contains("Send 2 invitations"))
