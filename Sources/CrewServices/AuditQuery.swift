@@ -81,8 +81,7 @@ public struct AuditQuery: Sendable {
             }
         }
         let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(limit.value + 1).all()
-        let page = Array(rows.prefix(limit.value))
-        let next = rows.count > limit.value ? page.last.map { KeysetCursor(time: $0.createdAt, id: $0.id!).encoded } : nil
+        let (page, next) = KeysetCursor.page(rows, limit: limit.value) { KeysetCursor(time: $0.createdAt, id: $0.id!) }
         return Page(items: page.map(AuditEventView.init), nextCursor: next)
     }
 

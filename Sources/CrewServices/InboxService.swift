@@ -47,8 +47,7 @@ public struct InboxService: Sendable {
             }
         }
         let rows = try await query.sort(\.$lastMessageAt, .descending).sort(\.$id, .descending).limit(limit.value + 1).all()
-        let pageRows = Array(rows.prefix(limit.value))
-        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.lastMessageAt, id: $0.id!).encoded } : nil
+        let (pageRows, next) = KeysetCursor.page(rows, limit: limit.value) { KeysetCursor(time: $0.lastMessageAt, id: $0.id!) }
         return Page(items: try await views(of: pageRows, for: access, on: db), nextCursor: next)
     }
 

@@ -18,6 +18,9 @@ public enum InvitationImportFile {
         var row: Int
         /// The cell as typed (lowercased when it is a valid address).
         var email: String
+        /// The address, when the cell is one (also on rows wrong otherwise:
+        /// such a row may still name a member or a repeat).
+        var address: EmailAddress?
         var roleText: String
         var invitee: Invitee?
         var errors: [FieldError]
@@ -99,7 +102,7 @@ public enum InvitationImportFile {
             invitee = Invitee(email: email, role: role, permissions: permissions, platforms: platforms, accessUntil: accessUntil)
         }
         return Line(
-            row: record.row, email: email?.value ?? cell("email"), roleText: cell("role"), invitee: invitee, errors: validator.errors,
+            row: record.row, email: email?.value ?? cell("email"), address: email, roleText: cell("role"), invitee: invitee, errors: validator.errors,
             accountIDs: Array(Set(accountIDs)))
     }
 

@@ -91,8 +91,7 @@ extension InvitationService {
     /// Each line's outcome against the workspace as it is: members, open
     /// invitations and accounts are read once for the whole file.
     private func assess(_ lines: [InvitationImportFile.Line], in workspaceID: UUID, on db: any Database) async throws -> InvitationImportView {
-        let emails = lines.compactMap { $0.invitee?.email ?? (try? EmailAddress($0.email)) }
-        let (members, pending) = try await existing(emails, in: workspaceID, on: db)
+        let (members, pending) = try await existing(lines.compactMap(\.address), in: workspaceID, on: db)
         let accounts = try await AccessGrants.existingAccounts(Set(lines.flatMap(\.accountIDs)), in: workspaceID, on: db)
         var counts = InvitationImportView.Counts()
         var seen = Set<String>()
@@ -103,7 +102,7 @@ extension InvitationService {
             for id in line.accountIDs where !accounts.contains(id) {
                 errors.append(FieldError(field: "rows[\(line.row)].accountIds", message: "\(id.apiString) is no account of this workspace"))
             }
-            let address = line.invitee?.email.value ?? (try? EmailAddress(line.email))?.value
+            let address = line.address?.value
             let status: InvitationImportView.Status =
                 if let address, members.contains(address) { .member }
                 else if let address, pending.contains(address) { .pending }

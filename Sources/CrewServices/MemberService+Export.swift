@@ -36,8 +36,7 @@ extension MemberService {
             return try await listSeen(access, role: nil, pattern: nil, after: after, limit: PageSize(exactly: limit), on: db)
         }
         let rows = try await db.all(MembersPage(workspaceID: access.workspaceID, after: after, limit: limit + 1), as: MemberRow.self)
-        let pageRows = Array(rows.prefix(limit))
-        let next = rows.count > limit ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
+        let (pageRows, next) = KeysetCursor.page(rows, limit: limit, key: \.cursor)
         return Page(items: pageRows.map { $0.view() }, nextCursor: next)
     }
 

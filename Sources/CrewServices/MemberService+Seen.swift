@@ -20,11 +20,10 @@ extension MemberService {
                 MembersSeenByTeam(workspaceID: access.workspaceID, after: after, limit: limit.value + 1, role: role, pattern: pattern, viewer: access.membershipID),
                 as: MemberRow.self)
         }
-        let pageRows = Array(rows.prefix(limit.value))
+        let (pageRows, next) = KeysetCursor.page(rows, limit: limit.value, key: \.cursor)
         // The statement selects whom the rule lets the viewer see; the rule
         // itself decides what of each is shown (and would drop a row it hides).
         let items = pageRows.compactMap { sight.view(of: $0.view()) }
-        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
         return Page(items: items, nextCursor: next)
     }
 

@@ -53,10 +53,8 @@ public struct MemberService: Sendable {
             : db.all(
                 FilteredMembersPage(workspaceID: access.workspaceID, after: after, limit: limit.value + 1, role: filterRole, pattern: pattern),
                 as: MemberRow.self)
-        let pageRows = Array(rows.prefix(limit.value))
-        let items = pageRows.map { $0.view() }
-        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.joined_at, id: $0.id.uuid).encoded } : nil
-        let page = Page(items: items, nextCursor: next, rendered: RenderedForm())
+        let (pageRows, next) = KeysetCursor.page(rows, limit: limit.value, key: \.cursor)
+        let page = Page(items: pageRows.map { $0.view() }, nextCursor: next, rendered: RenderedForm())
         env.memberPages.store(page, for: key, at: version)
         return page
     }

@@ -93,6 +93,9 @@ struct MemberRow: PreparedRow {
         account_ids = try columns.next("account_ids")
     }
 
+    /// Where the page after this row starts.
+    var cursor: KeysetCursor { KeysetCursor(time: joined_at, id: id.uuid) }
+
     func view() -> MemberView {
         let permissions: Set<ClientPermission> = CommaList.decode(permissions)
         let platforms: Set<Platform> = CommaList.decode(allowed_platforms)
@@ -143,6 +146,14 @@ public struct KeysetCursor: Sendable, Equatable {
     public init(time: Date, id: UUID) {
         self.time = time
         self.id = id
+    }
+
+    /// Cuts rows read with one more than `limit` into the page and the cursor
+    /// of the next page (nil when the extra row was not there), at the last
+    /// row's `key`.
+    static func page<Row>(_ rows: [Row], limit: Int, key: (Row) -> KeysetCursor) -> (rows: [Row], next: String?) {
+        let page = Array(rows.prefix(limit))
+        return (page, rows.count > limit ? page.last.map { key($0).encoded } : nil)
     }
 
     /// Before every member: where the first page starts.

@@ -16,8 +16,7 @@ extension PostService {
             }
         }
         let rows = try await query.sort(\.$sortAt).sort(\.$id).limit(limit.value + 1).all()
-        let pageRows = Array(rows.prefix(limit.value))
-        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.sortAt, id: $0.id!).encoded } : nil
+        let (pageRows, next) = KeysetCursor.page(rows, limit: limit.value) { KeysetCursor(time: $0.sortAt, id: $0.id!) }
         return Page(items: try await views(of: pageRows, for: access, on: db), nextCursor: next)
     }
 

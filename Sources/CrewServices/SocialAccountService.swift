@@ -46,9 +46,8 @@ public struct SocialAccountService: Sendable {
             }
         }
         let rows = try await query.sort(\.$createdAt).sort(\.$id).limit(limit.value + 1).all()
-        let pageRows = Array(rows.prefix(limit.value))
+        let (pageRows, next) = KeysetCursor.page(rows, limit: limit.value) { KeysetCursor(time: $0.createdAt, id: $0.id!) }
         let items = try await views(of: pageRows, for: access, on: db)
-        let next = rows.count > limit.value ? pageRows.last.map { KeysetCursor(time: $0.createdAt, id: $0.id!).encoded } : nil
         return Page(items: items, nextCursor: next)
     }
 

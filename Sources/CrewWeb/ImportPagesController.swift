@@ -25,16 +25,19 @@ public struct ImportPagesController: Sendable {
     static let shownRows = 200
 
     public func register(on router: Router<AppRequestContext>) {
-        router.get("w/:wid/users/import") { request, context in try await page(request, context, csv: "", preview: nil) }
+        router.get("w/:wid/users/import") { request, context in
+            guard context.identity != nil else { return Response.redirect(to: "/login", type: .normal) }
+            return try await page(request, context, access: try await services.access(context), csv: "", preview: nil)
+        }
         router.post("w/:wid/users/import/preview") { request, context in
             let csv = try await WebController.form(ImportForm.self, request, context).csv ?? ""
             guard context.identity != nil else { return Response.redirect(to: "/login", type: .normal) }
             let access = try await services.access(context)
             do {
                 let preview = try await services.invitations.previewImport(access, csv: csv, on: services.db(context))
-                return try await page(request, context, csv: csv, preview: preview)
+                return try await page(request, context, access: access, csv: csv, preview: preview)
             } catch let error as DomainError {
-                return try await page(request, context, csv: csv, preview: nil, error: WebController.message(error))
+                return try await page(request, context, access: access, csv: csv, preview: nil, error: WebController.message(error))
             }
         }
         router.post("w/:wid/users/import") { request, context in
@@ -49,8 +52,7 @@ public struct ImportPagesController: Sendable {
                     throw DomainError.invalid("csv", "\(errors.count) problems since the preview; nothing was sent. Preview the file again.")
                 }
                 let c = done.counts
-                let skipped = [(c.member, "already members"), (c.pending, "already invited"), (c.duplicate, "listed twice")]
-                    .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+                let skipped = Self.skipped(c)
                 return "Sent \(c.invited) invitation\(c.invited == 1 ? "" : "s")"
                     + (skipped.isEmpty ? "." : " (skipped: \(skipped.joined(separator: ", "))).")
             }
@@ -58,10 +60,9 @@ public struct ImportPagesController: Sendable {
     }
 
     private func page(
-        _ request: Request, _ context: AppRequestContext, csv: String, preview: InvitationImportView?, error: String? = nil
+        _ request: Request, _ context: AppRequestContext, access: WorkspaceAccess, csv: String, preview: InvitationImportView?,
+        error: String? = nil
     ) async throws -> Response {
-        guard context.identity != nil else { return Response.redirect(to: "/login", type: .normal) }
-        let access = try await services.access(context)
         try access.require(.invite)
         struct Row { var row: Int; var email, role, status, problems: String; var seat, invalid: Bool }
         struct Summary { var text: String; var seatsText: String; var fits, canSend: Bool; var sendText: String; var hiddenRows: Int; var hasHiddenRows: Bool }
@@ -85,8 +86,7 @@ public struct ImportPagesController: Sendable {
                     seat: $0.countsAsSeat, invalid: $0.status == .invalid)
             }
             let c = preview.counts
-            let parts = [(c.new, "to invite"), (c.member, "already members"), (c.pending, "already invited"), (c.duplicate, "listed twice"),
-                (c.invalid, "invalid")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+            let parts = (c.new > 0 ? ["\(c.new) to invite"] : []) + Self.skipped(c) + (c.invalid > 0 ? ["\(c.invalid) invalid"] : [])
             summary = Summary(
                 text: parts.joined(separator: " · "), seatsText: preview.seats.detail, fits: preview.seats.fits,
                 canSend: c.invalid == 0 && c.new > 0 && preview.seats.fits,
@@ -100,6 +100,12 @@ public struct ImportPagesController: Sendable {
             Model(
                 page: chrome, workspaceID: access.workspaceID.apiString, csv: csv,
                 columns: InvitationImportFile.columns.joined(separator: ","), maxRowsText: InvitationImportFile.maxRows.formatted(), summary: summary, rows: rows))
+    }
+
+    /// The rows that are not invited and not wrong either, counted as the
+    /// preview and the outcome name them.
+    static func skipped(_ c: InvitationImportView.Counts) -> [String] {
+        [(c.member, "already members"), (c.pending, "already invited"), (c.duplicate, "listed twice")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
     }
 
     static func statusText(_ status: InvitationImportView.Status) -> String {

@@ -144,7 +144,6 @@ import Testing
         try await TestApp.run { app in
             let owner = try await app.signup("Olga")
             let wid = try await app.createWorkspace(as: owner)
-            let account = try await app.addAccount("Acme", to: wid)
             let member = try await app.addMember("Mia", to: wid, role: .client)
             let file = "Email;Role;Permissions;accessUntil\r\nana@x.test;client;approve_posts,view_analytics;2099-01-31\r\n"
                 + "\(member.user.email);client;;\r\n" + "ed@x.test;editor;;2099-12-31T12:00:00Z\r\n"
@@ -167,7 +166,6 @@ import Testing
                 .post, "/api/v1/invitations/accept", token: person.token, json: ["token": try await app.invitationToken(for: "ana@x.test")])
             #expect(accepted.status == .created)
             #expect(accepted.object["permissions"] as? [String] == ["approve_posts", "view_analytics"])
-            _ = account
 
             // The same file again: everyone is a member or invited already.
             let again = try await Self.importFile(app, wid, file, as: owner)
